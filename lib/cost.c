@@ -1,0 +1,148 @@
+/* Reading cost parameters out of stored values, to refuse before computing. */
+#include "cost.h"
+
+#include <crypt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Parse up to 10 decimal digits at *p, advancing it; -1 when there are none
+ * or too many. */
+static long long parse_decimal(const char **p)
+{
+	long long v = 0;
+	int digits = 0;
+
+	while (**p >= '0' && **p <= '9') {
+		if (++digits > 10)
+			return -1;
+		v = v * 10 + (**p - '0');
+		(*p)++;
+	}
+	return digits == 0 ? -1 : v;
+}
+
+static int sha_crypt_ok(const char *setting, const char **why)
+{
+	const char *p = setting + 3;
+
+	if (strncmp(p, "rounds=", 7) != 0)
+		return 0; /* the default, 5000 */
+	p += 7;
+	long long rounds = parse_decimal(&p);
+	if (rounds < 0 || *p != '$') {
+		*why = "unreadable sha-crypt rounds";
+		return -1;
+	}
+	if (rounds > PP_CAP_SHA_ROUNDS) {
+		*why = "sha-crypt rounds above the cap";
+		return -1;
+	}
+	return 0;
+}
+
+static int bcrypt_ok(const char *setting, const char **why)
+{
+	const char *p = setting + 4;
+	long long cost = parse_decimal(&p);
+
+	if (cost < 0 || *p != '$') {
+		*why = "unreadable bcrypt cost";
+		return -1;
+	}
+	if (cost > PP_CAP_BCRYPT_COST) {
+		*why = "bcrypt cost above the cap";
+		return -1;
+	}
+	return 0;
+}
+
+/* yescrypt and scrypt pack their parameters in a compact encoding whose
+ * decoder is internal to libxcrypt.  Rather than re-implement it, accept
+ * exactly the parameter strings libxcrypt itself writes for costs up to the
+ * cap: anything else is either more expensive or not what libxcrypt makes. */
+static bool params_within(const char *prefix, const char *setting, size_t params_len,
+			  unsigned long min_cost, unsigned long cap)
+{
+	static const char rbytes[16] = { 0 };
+	size_t plen = strlen(prefix);
+	char gen[CRYPT_GENSALT_OUTPUT_SIZE];
+
+	if (strnlen(setting, plen + params_len) < plen + params_len)
+		return false;
+	for (unsigned long cost = min_cost; cost <= cap; cost++)
+		if (crypt_gensalt_rn(prefix, cost, rbytes, sizeof rbytes, gen, sizeof gen) != NULL &&
+		    memcmp(gen + plen, setting + plen, params_len) == 0)
+			return true;
+	return false;
+}
+
+static int yescrypt_ok(const char *prefix, const char *setting, const char **why)
+{
+	const char *params = setting + strlen(prefix);
+	const char *end = strchr(params, '$');
+
+	if (end == NULL || !params_within(prefix, setting, (size_t)(end - params), 1,
+					  PP_CAP_YESCRYPT_COST)) {
+		*why = "yescrypt parameters above the cap";
+		return -1;
+	}
+	return 0;
+}
+
+static int scrypt_ok(const char *setting, const char **why)
+{
+	/* "$7$" N (1 char), r (5), p (5), then the salt. */
+	if (!params_within("$7$", setting, 11, 6, PP_CAP_SCRYPT_COST)) {
+		*why = "scrypt parameters above the cap";
+		return -1;
+	}
+	return 0;
+}
+
+int pp_crypt_cost_ok(const char *setting, const char **why)
+{
+	if (strncmp(setting, "$5$", 3) == 0 || strncmp(setting, "$6$", 3) == 0)
+		return sha_crypt_ok(setting, why);
+	if (strncmp(setting, "$2", 2) == 0 && setting[2] != '\0' && setting[3] == '$')
+		return bcrypt_ok(setting, why);
+	if (strncmp(setting, "$y$", 3) == 0)
+		return yescrypt_ok("$y$", setting, why);
+	if (strncmp(setting, "$gy$", 4) == 0)
+		return yescrypt_ok("$gy$", setting, why);
+	if (strncmp(setting, "$7$", 3) == 0)
+		return scrypt_ok(setting, why);
+	return 0;
+}
+
+int pp_argon2_cost_ok(const char *encoded, const char **why)
+{
+	const char *p = strstr(encoded, "$m=");
+	long long m, t, par;
+
+	if (p == NULL) {
+		*why = "argon2 parameters missing";
+		return -1;
+	}
+	p += 3;
+	m = parse_decimal(&p);
+	if (m < 0 || strncmp(p, ",t=", 3) != 0)
+		goto unreadable;
+	p += 3;
+	t = parse_decimal(&p);
+	if (t < 0 || strncmp(p, ",p=", 3) != 0)
+		goto unreadable;
+	p += 3;
+	par = parse_decimal(&p);
+	if (par < 0 || *p != '$')
+		goto unreadable;
+	if (m > PP_CAP_ARGON2_M_KIB || t > PP_CAP_ARGON2_T || par > PP_CAP_ARGON2_P ||
+	    m * t > PP_CAP_ARGON2_M_T) {
+		*why = "argon2 parameters above the cap";
+		return -1;
+	}
+	return 0;
+unreadable:
+	*why = "unreadable argon2 parameters";
+	return -1;
+}

@@ -1,0 +1,24 @@
+/* Caps on the cost parameters a stored value may ask for.  A userbase row
+ * must not be able to make one login burn seconds of CPU or gigabytes of
+ * memory: values above these caps are malformed and are never computed.
+ * Each cap is well above the defaults of libxcrypt, Dovecot and argon2. */
+#ifndef PP_COST_H
+#define PP_COST_H
+
+#define PP_CAP_BCRYPT_COST   14      /* $2b$14$: ~1 s; default 10 */
+#define PP_CAP_SHA_ROUNDS    1000000 /* $6$rounds=: ~0.3 s; default 5000 */
+#define PP_CAP_YESCRYPT_COST 8       /* libxcrypt's cost scale: ~0.25 s; default 5 */
+#define PP_CAP_SCRYPT_COST   8       /* $7$, libxcrypt's cost scale; default 7 */
+#define PP_CAP_ARGON2_M_KIB  262144  /* 256 MiB; Dovecot's default is 64 MiB */
+#define PP_CAP_ARGON2_T      16
+#define PP_CAP_ARGON2_P      16
+#define PP_CAP_ARGON2_M_T    1048576 /* m (KiB) x t: 1 GiB of memory passes */
+
+/* 0 when a crypt(3) setting is within the caps (or has no cost parameter),
+ * -1 with *why set when it is not. */
+int pp_crypt_cost_ok(const char *setting, const char **why);
+
+/* The same for an encoded "$argon2..$v=19$m=..,t=..,p=..$" string. */
+int pp_argon2_cost_ok(const char *encoded, const char **why);
+
+#endif

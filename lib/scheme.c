@@ -1,0 +1,213 @@
+/* The dispatcher: the table of schemes, the "{name.suffix}" parser and the
+ * two entry points, pp_verify and pp_hash.  Adding a scheme is one row here
+ * and one function in its family's file. */
+#include "scheme.h"
+#include "scheme_family.h"
+
+#include <argon2.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct pp_crypt_params any_crypt = { .prefixes = { NULL }, .default_method = NULL };
+static const struct pp_crypt_params md5_crypt = { .prefixes = { "$1$" }, .default_method = "md5" };
+static const struct pp_crypt_params sha256_crypt = { .prefixes = { "$5$" }, .default_method = "sha256" };
+static const struct pp_crypt_params sha512_crypt = { .prefixes = { "$6$" }, .default_method = "sha512" };
+static const struct pp_crypt_params blf_crypt = {
+	.prefixes = { "$2a$", "$2b$", "$2y$" }, .default_method = "bcrypt"
+};
+/* Traditional DES has no "$id$" prefix: an empty one marks it. */
+static const struct pp_crypt_params des_crypt = { .prefixes = { "" }, .default_method = "des" };
+
+static const struct pp_digest_params sha1 = { "SHA1", 20, 0 };
+static const struct pp_digest_params ssha1 = { "SHA1", 20, 1 };
+static const struct pp_digest_params sha256 = { "SHA256", 32, 0 };
+static const struct pp_digest_params ssha256 = { "SHA256", 32, 1 };
+static const struct pp_digest_params sha512 = { "SHA512", 64, 0 };
+static const struct pp_digest_params ssha512 = { "SHA512", 64, 1 };
+
+static const struct pp_argon2_params argon2i = { Argon2_i, "$argon2i$" };
+static const struct pp_argon2_params argon2id = { Argon2_id, "$argon2id$" };
+
+#define CRYPT_ROW(n, p, f, s) \
+	{ .name = n, .verify = pp_crypt_verify, .hash = pp_crypt_hash, .params = p, \
+	  .flags = (f) | PP_SCHEME_SALTED, .summary = s }
+#define DIGEST_ROW(n, p, f, s) \
+	{ .name = n, .verify = pp_digest_verify, .hash = pp_digest_hash, .params = p, \
+	  .flags = (f) | PP_SCHEME_ENCODINGS, .summary = s }
+
+static const struct pp_scheme schemes[] = {
+	{ .name = "plain", .aliases = { "cleartext", "clear" }, .verify = pp_plain_verify,
+	  .hash = pp_plain_hash, .flags = PP_SCHEME_WEAK,
+	  .summary = "the password itself (also any unprefixed value)" },
+	CRYPT_ROW("crypt", &any_crypt, 0, "any crypt(3) hash libxcrypt knows, as in /etc/shadow"),
+	{ .name = "md5", .aliases = { "md5-crypt" }, .verify = pp_crypt_verify,
+	  .hash = pp_crypt_hash, .params = &md5_crypt, .flags = PP_SCHEME_WEAK | PP_SCHEME_SALTED,
+	  .summary = "MD5-crypt, $1$salt$hash" },
+	CRYPT_ROW("des-crypt", &des_crypt, PP_SCHEME_WEAK, "traditional 13-character DES crypt"),
+	CRYPT_ROW("sha256-crypt", &sha256_crypt, 0, "SHA-256-crypt, $5$[rounds=N$]salt$hash"),
+	CRYPT_ROW("sha512-crypt", &sha512_crypt, 0, "SHA-512-crypt, $6$[rounds=N$]salt$hash"),
+	CRYPT_ROW("blf-crypt", &blf_crypt, 0, "bcrypt, $2b$cost$salthash ($2a$, $2y$ too)"),
+	{ .name = "sha1", .aliases = { "sha" }, .verify = pp_digest_verify, .hash = pp_digest_hash,
+	  .params = &sha1, .flags = PP_SCHEME_WEAK | PP_SCHEME_ENCODINGS,
+	  .summary = "SHA-1, base64 or hex" },
+	DIGEST_ROW("ssha", &ssha1, PP_SCHEME_WEAK | PP_SCHEME_SALTED, "salted SHA-1, base64(digest || salt)"),
+	DIGEST_ROW("sha256", &sha256, PP_SCHEME_WEAK, "SHA-256, base64 or hex"),
+	DIGEST_ROW("ssha256", &ssha256, PP_SCHEME_WEAK | PP_SCHEME_SALTED, "salted SHA-256, base64(digest || salt)"),
+	DIGEST_ROW("sha512", &sha512, PP_SCHEME_WEAK, "SHA-512, base64 or hex"),
+	DIGEST_ROW("ssha512", &ssha512, PP_SCHEME_WEAK | PP_SCHEME_SALTED, "salted SHA-512, base64(digest || salt)"),
+	{ .name = "argon2i", .verify = pp_argon2_verify, .hash = pp_argon2_hash,
+	  .params = &argon2i, .flags = PP_SCHEME_SALTED, .summary = "Argon2i, $argon2i$v=19$m=,t=,p=$salt$hash" },
+	{ .name = "argon2id", .verify = pp_argon2_verify, .hash = pp_argon2_hash,
+	  .params = &argon2id, .flags = PP_SCHEME_SALTED, .summary = "Argon2id, $argon2id$v=19$m=,t=,p=$salt$hash" },
+};
+
+static int name_is(const char *want, const char *name, size_t len)
+{
+	return want != NULL && strlen(want) == len && strncasecmp(want, name, len) == 0;
+}
+
+const struct pp_scheme *pp_scheme_find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+		const struct pp_scheme *s = &schemes[i];
+
+		if (name_is(s->name, name, len))
+			return s;
+		for (size_t a = 0; a < sizeof s->aliases / sizeof s->aliases[0]; a++)
+			if (name_is(s->aliases[a], name, len))
+				return s;
+	}
+	return NULL;
+}
+
+const struct pp_scheme *pp_schemes(size_t *count)
+{
+	*count = sizeof schemes / sizeof schemes[0];
+	return schemes;
+}
+
+static const struct {
+	const char *suffix;
+	enum pp_encoding enc;
+} suffixes[] = {
+	{ "hex", PP_ENC_HEX },
+	{ "b64", PP_ENC_BASE64 },
+	{ "base64", PP_ENC_BASE64 },
+};
+
+/* Find the scheme named by "name[.suffix]"; NULL when the name or the suffix
+ * is unknown, or the scheme takes no suffix. */
+static const struct pp_scheme *parse_name(const char *name, size_t len, enum pp_encoding *enc)
+{
+	const char *dot = memchr(name, '.', len);
+	const struct pp_scheme *s;
+
+	*enc = PP_ENC_AUTO;
+	if (dot == NULL)
+		return pp_scheme_find(name, len);
+	s = pp_scheme_find(name, (size_t)(dot - name));
+	if (s == NULL || !(s->flags & PP_SCHEME_ENCODINGS))
+		return NULL;
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++)
+		if (name_is(suffixes[i].suffix, dot + 1, len - (size_t)(dot - name) - 1)) {
+			*enc = suffixes[i].enc;
+			return s;
+		}
+	return NULL;
+}
+
+static void note_name(struct pp_verify_info *info, const char *name, size_t len)
+{
+	if (len >= sizeof info->scheme_name)
+		len = sizeof info->scheme_name - 1;
+	memcpy(info->scheme_name, name, len);
+	info->scheme_name[len] = '\0';
+}
+
+enum pp_verdict pp_verify(const char *stored, const char *password, struct pp_verify_info *info)
+{
+	struct pp_verify_info scratch;
+	const struct pp_scheme *scheme;
+	enum pp_encoding enc = PP_ENC_AUTO;
+	const char *value = stored, *close;
+
+	if (info == NULL)
+		info = &scratch;
+	memset(info, 0, sizeof *info);
+	if (stored == NULL || stored[0] == '\0') {
+		info->why = "no password is stored";
+		return PP_MISMATCH;
+	}
+	/* The seed's rule: "{" ... "}" names a scheme; anything else is plain. */
+	if (stored[0] == '{' && (close = strchr(stored, '}')) != NULL) {
+		size_t len = (size_t)(close - stored - 1);
+
+		note_name(info, stored + 1, len);
+		scheme = parse_name(stored + 1, len, &enc);
+		if (scheme == NULL) {
+			info->why = "unknown scheme";
+			return PP_UNKNOWN_SCHEME;
+		}
+		value = close + 1;
+	} else {
+		scheme = &schemes[0];
+		note_name(info, scheme->name, strlen(scheme->name));
+	}
+	info->scheme = scheme;
+	if (password == NULL || password[0] == '\0') {
+		info->why = "empty password";
+		return PP_MISMATCH;
+	}
+	if (strnlen(password, PP_MAX_PASSWORD + 1) > PP_MAX_PASSWORD) {
+		info->why = "password too long";
+		return PP_MISMATCH;
+	}
+	if (value[0] == '\0') {
+		info->why = "no password is stored";
+		return PP_MISMATCH;
+	}
+	return scheme->verify(scheme, value, enc, password, &info->why);
+}
+
+int pp_hash(const char *name, const char *method, const char *password, char *out,
+	    size_t outsize, const char **why)
+{
+	const struct pp_scheme *scheme = pp_scheme_find(name, strlen(name));
+
+	if (scheme == NULL) {
+		*why = "unknown scheme";
+		return -1;
+	}
+	if (scheme->hash == NULL) {
+		*why = "this scheme cannot make new values";
+		return -1;
+	}
+	if (password[0] == '\0' || strnlen(password, PP_MAX_PASSWORD + 1) > PP_MAX_PASSWORD) {
+		*why = "the password must be 1 to 4096 bytes";
+		return -1;
+	}
+	return scheme->hash(scheme, method, password, out, outsize, why);
+}
+
+int pp_format_stored(const struct pp_scheme *scheme, const char *body, char *out, size_t outsize)
+{
+	int n = snprintf(out, outsize, "{%s}%s", scheme->name, body);
+
+	return n < 0 || (size_t)n >= outsize ? -1 : 0;
+}
+
+const char *pp_verdict_name(enum pp_verdict v)
+{
+	switch (v) {
+	case PP_MATCH:
+		return "match";
+	case PP_MISMATCH:
+		return "mismatch";
+	case PP_UNKNOWN_SCHEME:
+		return "unknown scheme";
+	case PP_MALFORMED:
+		return "malformed";
+	}
+	return "?";
+}

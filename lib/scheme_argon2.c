@@ -1,0 +1,65 @@
+/* {argon2i} and {argon2id}: encoded Argon2 strings, through libargon2. */
+#include "cost.h"
+#include "scheme_family.h"
+#include "secret.h"
+
+#include <argon2.h>
+#include <string.h>
+
+/* New values: Dovecot's defaults (64 MiB, 3 passes, 1 lane). */
+#define NEW_M_KIB 65536
+#define NEW_T 3
+#define NEW_P 1
+#define NEW_SALT 16
+#define NEW_HASH 32
+
+enum pp_verdict pp_argon2_verify(const struct pp_scheme *scheme, const char *value,
+				 enum pp_encoding enc, const char *password, const char **why)
+{
+	const struct pp_argon2_params *p = scheme->params;
+	int rc;
+
+	(void)enc;
+	if (strncmp(value, p->prefix, strlen(p->prefix)) != 0) {
+		*why = "the value does not have this scheme's form";
+		return PP_MALFORMED;
+	}
+	if (pp_argon2_cost_ok(value, why) != 0)
+		return PP_MALFORMED;
+	/* argon2_verify compares in constant time. */
+	rc = argon2_verify(value, password, strlen(password), (argon2_type)p->type);
+	if (rc == ARGON2_OK)
+		return PP_MATCH;
+	if (rc == ARGON2_VERIFY_MISMATCH)
+		return PP_MISMATCH;
+	*why = "libargon2 cannot read the value";
+	return PP_MALFORMED;
+}
+
+int pp_argon2_hash(const struct pp_scheme *scheme, const char *method, const char *password,
+		   char *out, size_t outsize, const char **why)
+{
+	const struct pp_argon2_params *p = scheme->params;
+	unsigned char salt[NEW_SALT];
+	char encoded[256];
+	int rc;
+
+	(void)method;
+	if (pp_random(salt, sizeof salt) != 0) {
+		*why = "getrandom failed";
+		return -1;
+	}
+	rc = argon2_hash(NEW_T, NEW_M_KIB, NEW_P, password, strlen(password), salt, sizeof salt,
+			 NULL, NEW_HASH, encoded, sizeof encoded, (argon2_type)p->type,
+			 ARGON2_VERSION_NUMBER);
+	explicit_bzero(salt, sizeof salt);
+	if (rc != ARGON2_OK) {
+		*why = argon2_error_message(rc);
+		return -1;
+	}
+	if (pp_format_stored(scheme, encoded, out, outsize) != 0) {
+		*why = "the value does not fit";
+		return -1;
+	}
+	return 0;
+}

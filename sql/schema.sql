@@ -1,0 +1,84 @@
+-- PowerMail userbase schema for PostgreSQL, read by pam_powermail.
+--
+-- Idempotent: safe to run again, and safe to run over an original PowerMail
+-- database, which it upgrades in place without losing rows.
+--
+--   psql -v ON_ERROR_STOP=1 -d powermail -f sql/schema.sql
+--
+-- Table mboxes, one row per mailbox.  Column names and types are PowerMail's
+-- own so that PowerMail's software keeps working on the same table.  Unquoted
+-- identifiers fold to lower case in PostgreSQL: in queries they are
+-- quotamb, isforward and fwddest.
+--
+--   id         surrogate key.
+--   mbox       the full address, user@domain (unique).
+--   password   '{scheme}value', e.g. '{plain}s3cr3t!', '{crypt}...', '{md5}$1$...'.
+--              A value without a '{scheme}' prefix is plaintext (PowerMail 1.0
+--              style).  NULL: no password, nobody can log in.  Widened from
+--              PowerMail's original size: '{sha512}' + sha512-crypt is more than
+--              110 characters, an argon2 encoded hash about 100.
+--   quotaMB    quota in megabytes; 0 or NULL means unlimited.
+--   isForward  1 = mail is forwarded to fwdDest (PowerMail keeps this an INT;
+--              anything else, or NULL, is a normal mailbox).
+--   fwdDest    forward destination address (widened like password).
+--
+-- Role powermail: the login the module uses; it may only SELECT from mboxes.
+-- Its password is set by the administrator (ALTER ROLE powermail PASSWORD ...),
+-- never here.
+
+\set ON_ERROR_STOP 1
+SET client_min_messages = warning;   -- hide "already exists, skipping" notices
+
+BEGIN;
+
+CREATE TABLE IF NOT EXISTS mboxes (
+    id        SERIAL PRIMARY KEY,
+    mbox      VARCHAR(255) NOT NULL,
+    password  VARCHAR(255) DEFAULT NULL,
+    quotaMB   INT DEFAULT NULL,
+    isForward INT DEFAULT NULL,
+    fwdDest   VARCHAR(255) DEFAULT NULL
+);
+
+-- Upgrade an original PowerMail table: widen password and fwdDest when they
+-- are a narrower VARCHAR.  Widening a VARCHAR keeps every value; TEXT or a
+-- wider VARCHAR is left alone.
+DO $$
+DECLARE
+    col text;
+    len int;
+BEGIN
+    FOREACH col IN ARRAY ARRAY['password', 'fwddest'] LOOP
+        SELECT c.character_maximum_length INTO len
+          FROM information_schema.columns c
+         WHERE c.table_schema = current_schema()
+           AND c.table_name = 'mboxes'
+           AND c.column_name = col
+           AND c.data_type = 'character varying';
+        IF len IS NOT NULL AND len < 255 THEN
+            EXECUTE format('ALTER TABLE mboxes ALTER COLUMN %I TYPE VARCHAR(255)', col);
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- Lookups are by address; addresses are unique.  Fails if an old table holds
+-- duplicate addresses: those must be cleaned up by hand first.
+CREATE UNIQUE INDEX IF NOT EXISTS mbox_index ON mboxes(mbox);
+
+-- The module's role, created without a password if it does not exist yet.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'powermail') THEN
+        CREATE ROLE powermail LOGIN;
+    END IF;
+END
+$$;
+
+-- Nobody but the owner may touch the table; powermail may only read it
+-- (revoking from powermail first drops any wider grant an old setup made).
+REVOKE ALL ON mboxes FROM PUBLIC;
+REVOKE ALL ON mboxes FROM powermail;
+GRANT SELECT ON mboxes TO powermail;
+
+COMMIT;

@@ -1,0 +1,185 @@
+#!/bin/bash
+# tests/run-tests.sh BUILD... -- run every test against every build directory.
+#
+# Starts one throwaway PostgreSQL cluster (tests/pg.sh), then for each BUILD runs
+# the executables BUILD/tests/test_* and the scripts tests/t_*.sh, counts their
+# TAP lines and ends with exactly one line "N passed, M failed".  See
+# tests/CONVENTIONS.md for the environment every test gets.
+#
+#   PP_TEST_TIMEOUT=SECONDS  per-test limit (default 300)
+#   PP_TESTS=REGEX   run only the tests whose name (test_foo, t_bar.sh) matches
+#                    REGEX (bash =~, so a plain word matches as a substring)
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TIMEOUT=${PP_TEST_TIMEOUT:-300}   # seconds per test program
+
+if [[ $# -eq 0 ]]; then
+    echo "usage: $0 BUILD..." >&2
+    exit 2
+fi
+builds=()
+for b in "$@"; do
+    [[ -d $b ]] || { echo "$0: no build directory '$b'" >&2; exit 2; }
+    builds+=("$b")
+done
+
+work=$(mktemp -d /tmp/pp-run.XXXXXX)
+pgdir="$work/pg"
+child=
+cleanup() {
+    # Interrupted mid-test: stop it (timeout passes TERM on to the test).
+    if [[ -n $child ]]; then
+        kill -TERM "$child" 2>/dev/null || true
+        wait "$child" 2>/dev/null || true
+    fi
+    "$TOP/tests/pg.sh" destroy "$pgdir" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+# EXIT covers normal ends and errors; turn signals into an exit so it runs.
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# The postgres user must reach the cluster directory under $work.
+chmod 755 "$work"
+"$TOP/tests/pg.sh" start "$pgdir"
+# shellcheck source=/dev/null
+. "$pgdir/env"
+pglog="$pgdir/log/postgresql.log"
+
+export PP_TOP="$TOP"
+export CMOCKA_MESSAGE_OUTPUT=TAP
+
+passed=0 failed=0 skipped=0 ntests=0
+failures=() skips=()
+
+# run_one BUILD_ARG BUILD_ABS NAME CMD...
+run_one() {
+    local barg=$1 babs=$2 name=$3
+    shift 3
+    local label="$barg/$name"
+    label=${label//\/\//\/}
+    local tmp log rc=0 lines_before
+
+    tmp=$(mktemp -d "$work/tmp.XXXXXX")
+    # Tests may hand files in PP_TMP to processes running as postgres.
+    chmod 755 "$tmp"
+    log="$tmp.log"
+    lines_before=$(wc -l <"$pglog" 2>/dev/null || echo 0)
+
+    echo "== $label"
+    # In the background so that a signal to the harness is handled at once
+    # (bash runs traps only after a foreground command ends).
+    # A sanitized build names its runtime in BUILD/preload: programs that are
+    # not sanitized themselves (pamtester, dovecot) must preload it to load
+    # the sanitized module.
+    local preload=
+    [[ -f $babs/preload ]] && preload=$(<"$babs/preload")
+    (cd "$TOP" && PP_BUILD="$babs" PP_TMP="$tmp" PP_PRELOAD="$preload" \
+        exec timeout -k 10 "$TIMEOUT" "$@") </dev/null >"$log" 2>&1 &
+    child=$!
+    wait "$child" || rc=$?
+    child=
+    ntests=$((ntests + 1))
+    sed 's/^/    /' "$log"
+
+    # Classify each TAP result line.  A "# SKIP" directive makes it a skip
+    # whether "ok" or "not ok" (cmocka prints "not ok N # SKIP name"); a
+    # "not ok ... # TODO" is an expected failure and counts as neither.
+    local line kind ntap=0 nfail=0
+    while IFS= read -r line; do
+        ntap=$((ntap + 1))
+        shopt -s nocasematch
+        if [[ $line =~ \#[[:space:]]*skip ]]; then
+            kind=skip
+        elif [[ $line == ok\ * ]]; then
+            kind=pass
+        elif [[ $line =~ \#[[:space:]]*todo ]]; then
+            kind=todo
+        else
+            kind=fail
+        fi
+        shopt -u nocasematch
+        case $kind in
+            pass) passed=$((passed + 1)) ;;
+            skip) skipped=$((skipped + 1)); skips+=("$label: $line") ;;
+            fail) failed=$((failed + 1)); nfail=$((nfail + 1)); failures+=("$label: $line") ;;
+        esac
+    done < <(grep -E '^(not )?ok( |$)' "$log" || true)
+
+    local extra=
+    if [[ $rc -eq 124 || $rc -eq 137 ]]; then
+        extra="timed out after ${TIMEOUT}s"
+    elif [[ $rc -ne 0 ]]; then
+        extra="exited with status $rc"
+    elif [[ $ntap -eq 0 ]]; then
+        extra="printed no TAP line"
+    fi
+    if [[ -n $extra ]]; then
+        failed=$((failed + 1))
+        failures+=("$label: $extra")
+        echo "    # FAIL $label: $extra"
+    fi
+
+    if [[ -n $extra || $nfail -gt 0 ]]; then
+        # Server log lines written while this test ran often say why.
+        local new
+        new=$(tail -n +"$((lines_before + 1))" "$pglog" 2>/dev/null | tail -n 20 || true)
+        if [[ -n $new ]]; then
+            echo "    # last server log lines ($pglog):"
+            # shellcheck disable=SC2001
+            sed 's/^/    #   /' <<<"$new"
+        fi
+    fi
+
+    rm -rf "$tmp"
+    # A test may stop the cluster (PP_PGCTL); the next one needs it running.
+    if ! "$TOP/tests/pg.sh" resume "$pgdir" >/dev/null 2>&1; then
+        echo "    # FAIL $label: the cluster could not be restarted after this test"
+        failed=$((failed + 1))
+        failures+=("$label: left the cluster unrestartable")
+    fi
+}
+
+selected() {
+    [[ -z ${PP_TESTS:-} || $1 =~ $PP_TESTS ]]
+}
+
+for b in "${builds[@]}"; do
+    babs=$(cd "$b" && pwd)
+    for t in "$babs"/tests/test_*; do
+        [[ -f $t && -x $t ]] || continue
+        name=$(basename "$t")
+        selected "$name" || continue
+        run_one "$b" "$babs" "$name" "$t"
+    done
+    for t in "$TOP"/tests/t_*.sh; do
+        [[ -f $t ]] || continue
+        name=$(basename "$t")
+        selected "$name" || continue
+        run_one "$b" "$babs" "$name" bash "$t"
+    done
+done
+
+# A build that produced no test binaries must not look like a success.
+if [[ $ntests -eq 0 ]]; then
+    echo "# no test ran${PP_TESTS:+ (PP_TESTS=$PP_TESTS)}"
+    failed=$((failed + 1))
+    failures+=("no test found")
+fi
+
+if [[ ${#skips[@]} -gt 0 ]]; then
+    echo "Skipped:"
+    printf '    %s\n' "${skips[@]}"
+fi
+if [[ ${#failures[@]} -gt 0 ]]; then
+    echo "Failed:"
+    printf '    %s\n' "${failures[@]}"
+fi
+if [[ $skipped -gt 0 ]]; then
+    echo "$skipped skipped"
+fi
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
