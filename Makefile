@@ -10,6 +10,8 @@
 BUILD    ?= build
 CC       ?= cc
 SANITIZE ?=
+# make V=1 shows the compiler command lines.
+Q = $(if $(V),,@)
 
 # Recursive (=), not :=, so pkg-config runs after deps-* installed it.
 PKG_LIBS   = libxcrypt libcrypto libargon2 libpq
@@ -21,8 +23,12 @@ TEST_LDLIBS = $(shell pkg-config --libs cmocka libpamtest 2>/dev/null)
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
            -Wvla -Wpointer-arith
 CFLAGS  ?= -O2 -g
+# -z defs proves the module names every library it needs; a sanitized
+# module leaves the sanitizer's symbols to the program that loads it.
+NO_UNDEFINED = -Wl,-z,defs
 ifeq ($(SANITIZE),1)
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+NO_UNDEFINED =
 endif
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -fPIC -fvisibility=hidden \
              -Ilib $(PKG_CFLAGS)
@@ -45,22 +51,27 @@ all: $(LIB) $(BUILD)/pptool $(if $(MODULE_SRCS),$(BUILD)/pam_powermail.so)
 
 $(BUILD)/obj/%.o: %.c $(wildcard lib/*.h) | deps-build
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
-	$(AR) rcs $@ $^
+	@echo "  AR      $@"
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/pptool: $(PPTOOL_OBJS) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LDLIBS)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LDLIBS)
 
 # The module exports pam_sm_* and nothing else (pam_powermail/export.map).
 $(BUILD)/pam_powermail.so: $(MODULE_OBJS) $(LIB) pam_powermail/export.map
-	$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=pam_powermail/export.map \
-		-Wl,-z,relro,-z,now,-z,defs -o $@ $(MODULE_OBJS) $(LIB) $(PKG_LDLIBS) $(PAM_LDLIBS)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=pam_powermail/export.map \
+		-Wl,-z,relro,-z,now $(NO_UNDEFINED) -o $@ $(MODULE_OBJS) $(LIB) $(PKG_LDLIBS) $(PAM_LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(LIB) | deps-check
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS) $(PKG_LDLIBS) $(PAM_LDLIBS)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS) $(PKG_LDLIBS) $(PAM_LDLIBS)
 
 tests: all $(TESTS)
 

@@ -163,9 +163,10 @@ enum pp_verdict pp_verify(const char *stored, const char *password, struct pp_ve
 		info->why = "password too long";
 		return PP_MISMATCH;
 	}
+	/* "{plain}" alone stores no password; "{md5}" alone is a broken value. */
 	if (value[0] == '\0') {
-		info->why = "no password is stored";
-		return PP_MISMATCH;
+		info->why = scheme == &schemes[0] ? "no password is stored" : "empty value";
+		return scheme == &schemes[0] ? PP_MISMATCH : PP_MALFORMED;
 	}
 	return scheme->verify(scheme, value, enc, password, &info->why);
 }

@@ -55,7 +55,7 @@ static const struct vector vectors[] = {
 	{ "{plain}x", "", PP_MISMATCH },
 	{ "{md5}" SEED_MD5, NULL, PP_MISMATCH },
 	/* {md5} is MD5-crypt only: not Apache's $apr1$, not another method */
-	{ "{md5}", "s3cr3t!", PP_MISMATCH },
+	{ "{md5}", "s3cr3t!", PP_MALFORMED },
 	{ "{md5}$1$", "s3cr3t!", PP_MALFORMED },
 	{ "{md5}$apr1$Wh/8PmbX$tLpq3mPsvT5gdVJcVVYXA1", "s3cr3t!", PP_MALFORMED },
 	{ "{md5}/CFF1gJfAFAqM", "s3cr3t!", PP_MALFORMED },
@@ -88,7 +88,7 @@ static const struct vector vectors[] = {
 	  PP_MALFORMED },
 	{ "{argon2id}$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ", "x", PP_MALFORMED },
 	/* Digests: lengths and encodings */
-	{ "{sha1}", "x", PP_MISMATCH },
+	{ "{sha1}", "x", PP_MALFORMED },
 	{ "{sha1}AAAA", "x", PP_MALFORMED },
 	{ "{sha1}qUqP5cyxm6YcTAhz05Hph5gvu9M", "test", PP_MALFORMED },
 	{ "{sha1}qUqP5cyxm6YcTAhz05Hph5gvu9M==", "test", PP_MALFORMED },

@@ -34,3 +34,61 @@ for cmd in "crypt" "crypt --method sha512" "md5" "sha1" "hash ssha256" "hash arg
     printf 's3cr3t!\n' | "$pptool" verify "$value" || rc=$?
     printf 'pptool %-22s %-70s verify: %s\n' "$cmd" "$value" "$(verdict "$rc")"
 done
+
+# Part two: the module itself.  A throwaway PostgreSQL cluster with the
+# schema and PowerMail's sample rows, pamtester under pam_wrapper (so
+# /etc/pam.d is never touched) loading the built pam_powermail.so.
+top=$(cd "$(dirname "$0")/.." && pwd)
+module="$(cd "$build" && pwd)/pam_powermail.so"
+work=$(mktemp -d /tmp/pp-demo.XXXXXX)
+chmod 755 "$work" # the cluster runs as postgres when we are root
+cleanup() { "$top/tests/pg.sh" destroy "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+echo
+echo "== pam_powermail.so against a PostgreSQL userbase (sql/schema.sql + sql/sample.sql)"
+"$top/tests/pg.sh" start "$work/pg" >/dev/null
+# shellcheck source=/dev/null
+. "$work/pg/env"
+psql -q -X -U postgres -d powermail -v ON_ERROR_STOP=1 -f "$top/sql/sample.sql" >/dev/null
+
+mkdir -p "$work/pam.d"
+cat >"$work/pam_powermail.conf" <<CONF
+postgresql-host = $PGHOST
+postgresql-port = $PGPORT
+postgresql-database = $PP_PGDB
+postgresql-user = $PP_PGUSER
+postgresql-password = $PP_PGPASSWORD
+CONF
+chmod 600 "$work/pam_powermail.conf"
+printf '%s\n' "auth    required $module config=$work/pam_powermail.conf" \
+    "account required $module config=$work/pam_powermail.conf" >"$work/pam.d/powermail-demo"
+
+login() { # login USER PASSWORD: pamtester's verdict, then what the module logged
+    local out
+    out=$(printf '%s\n' "$2" | LD_PRELOAD=libpam_wrapper.so PAM_WRAPPER=1 \
+        PAM_WRAPPER_SERVICE_DIR="$work/pam.d" PAM_WRAPPER_DEBUGLEVEL=2 \
+        pamtester powermail-demo "$1" authenticate acct_mgmt 2>&1 || true)
+    printf '%s' "$(grep '^pamtester:\|Password: pamtester:' <<<"$out" | tail -n 1 |
+        sed 's/^Password: //; s/^pamtester: //; s/^account management done./success: authenticated, account ok/')"
+    grep -o 'SYSLOG([0-9]): .*' <<<"$out" | grep -v '_pam_init_handlers' |
+        sed 's/^SYSLOG([0-9]): /\n        module log: /' | tr -d '\r' || true
+    echo
+}
+
+printf '%-22s %-42s %-9s %s\n' "MAILBOX" "STORED" "PASSWORD" "PAM SAYS"
+while IFS='|' read -r mbox stored; do
+    for password in 's3cr3t!' 'wrong'; do
+        printf '%-22s %-42s %-9s %s' "$mbox" "${stored:-(NULL)}" "$password" \
+            "$(login "$mbox" "$password")"
+        echo
+    done
+done < <(psql -X -At -U postgres -d powermail \
+    -c "select mbox, case when isforward = 1 then 'forward to ' || fwddest
+                          else password end from mboxes order by id")
+printf '%-22s %-42s %-9s %s\n' "nobody@example.com" "(no row)" 's3cr3t!' \
+    "$(login nobody@example.com 's3cr3t!')"
+
+"$top/tests/pg.sh" stop "$work/pg" >/dev/null
+printf '%-22s %-42s %-9s %s\n' "info@example.com" "(database stopped)" 's3cr3t!' \
+    "$(login info@example.com 's3cr3t!')"

@@ -1,0 +1,41 @@
+/* One login, start to end: normalise the name, ask the userbase, verify
+ * through the dispatcher.  pam_powermail and "pptool auth" both call this. */
+#ifndef PP_AUTH_H
+#define PP_AUTH_H
+
+#include "config.h"
+#include "log.h"
+#include "name.h"
+#include "scheme.h"
+#include "userbase.h"
+
+enum pp_result {
+	PP_OK,             /* right password (or, for pp_account, a mailbox) */
+	PP_NO_USER,        /* unknown address, or a name no mailbox can have */
+	PP_FORWARD,        /* a forward: no mailbox to log in to */
+	PP_WRONG_PASSWORD, /* wrong or empty password, nothing stored, locked */
+	PP_BAD_STORED,     /* unknown scheme or malformed stored value */
+	PP_UNAVAILABLE,    /* the userbase could not answer */
+};
+
+struct pp_login {
+	char name[PP_NAME_MAX + 1]; /* canonical mailbox name, once known */
+	enum pp_kind kind;
+	long quota_mb;
+	enum pp_verdict verdict;      /* pp_authenticate only */
+	struct pp_verify_info verify; /* which scheme, and why it failed */
+};
+
+/* Check login's password.  Logs one line for each refusal, and successes
+ * when cfg->debug. */
+enum pp_result pp_authenticate(const struct pp_config *cfg, const char *login,
+			       const char *password, struct pp_login *out,
+			       const struct pp_logger *logger);
+
+/* Is login a mailbox one may log in to (PAM's account management)? */
+enum pp_result pp_account(const struct pp_config *cfg, const char *login, struct pp_login *out,
+			  const struct pp_logger *logger);
+
+const char *pp_result_name(enum pp_result r);
+
+#endif

@@ -1,0 +1,368 @@
+/* Configuration: a table of keys, a strict line parser, and the file checks.
+ * Anything unknown, repeated or out of range is an error naming file and
+ * line: a mail platform should not run on a silently guessed setting. */
+#include "config.h"
+#include "secret.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum key_type { KEY_STRING, KEY_SECRET, KEY_QUERY, KEY_NUMBER, KEY_BOOL, KEY_DOMAIN };
+
+static const struct key {
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	long min, max; /* KEY_NUMBER */
+} keys[] = {
+	{ "postgresql-database", KEY_STRING, offsetof(struct pp_config, database), 0, 0 },
+	{ "postgresql-host", KEY_STRING, offsetof(struct pp_config, host), 0, 0 },
+	{ "postgresql-port", KEY_STRING, offsetof(struct pp_config, port), 0, 0 },
+	{ "postgresql-user", KEY_STRING, offsetof(struct pp_config, user), 0, 0 },
+	{ "postgresql-password", KEY_SECRET, offsetof(struct pp_config, password), 0, 0 },
+	{ "postgresql-query", KEY_QUERY, offsetof(struct pp_config, query), 0, 0 },
+	{ "postgresql-conninfo", KEY_SECRET, offsetof(struct pp_config, conninfo), 0, 0 },
+	{ "default-domain", KEY_DOMAIN, offsetof(struct pp_config, default_domain), 0, 0 },
+	{ "connect-timeout", KEY_NUMBER, offsetof(struct pp_config, connect_timeout), 1, 300 },
+	{ "query-timeout", KEY_NUMBER, offsetof(struct pp_config, query_timeout), 0, 600000 },
+	{ "lowercase", KEY_BOOL, offsetof(struct pp_config, lowercase), 0, 0 },
+	{ "debug", KEY_BOOL, offsetof(struct pp_config, debug), 0, 0 },
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+#define FIELD(cfg, k, type) ((type *)((char *)(cfg) + (k)->offset))
+
+void pp_config_init(struct pp_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->connect_timeout = 5;
+	cfg->query_timeout = 5000;
+	cfg->lowercase = true;
+}
+
+void pp_config_free(struct pp_config *cfg)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (keys[i].type == KEY_NUMBER || keys[i].type == KEY_BOOL)
+			continue;
+		char **field = FIELD(cfg, &keys[i], char *);
+		if (keys[i].type == KEY_SECRET)
+			pp_free_secret(*field);
+		else
+			free(*field);
+		*field = NULL;
+	}
+}
+
+static int parse_bool(const char *value, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(value, yes[i]) == 0)
+			return *out = true, 0;
+		if (strcasecmp(value, no[i]) == 0)
+			return *out = false, 0;
+	}
+	return -1;
+}
+
+static int parse_number(const char *value, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* PowerMail's queries quote a printf placeholder: '%s' or %s.  Both become
+ * the bound parameter $1, so the name is never part of the SQL text. */
+static char *make_query(const char *value, const char **why)
+{
+	size_t len = strlen(value);
+	char *q = malloc(len + 1), *o = q;
+	int params = 0;
+
+	if (q == NULL) {
+		*why = "out of memory";
+		return NULL;
+	}
+	for (const char *p = value; *p;) {
+		if (strncmp(p, "'%s'", 4) == 0 || strncmp(p, "%s", 2) == 0) {
+			p += p[0] == '\'' ? 4 : 2;
+			memcpy(o, "$1", 2);
+			o += 2;
+			params++;
+		} else if (p[0] == '$' && p[1] >= '0' && p[1] <= '9') {
+			if (p[1] != '1' || (p[2] >= '0' && p[2] <= '9')) {
+				*why = "the query may use only one parameter, $1 (or '%s')";
+				goto fail;
+			}
+			*o++ = *p++;
+			*o++ = *p++;
+			params++;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	if (params == 0) {
+		*why = "the query must use the mailbox name as $1 (or '%s')";
+		goto fail;
+	}
+	return q;
+fail:
+	free(q);
+	return NULL;
+}
+
+static const struct key *find_key(const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+int pp_config_set(struct pp_config *cfg, const char *key, const char *value, const char *origin,
+		  bool from_argument, char *err, size_t errlen)
+{
+	const struct key *k = find_key(key);
+	const char *why = NULL;
+	char *copy = NULL;
+	unsigned long bit;
+
+	if (k == NULL) {
+		snprintf(err, errlen, "%s: unknown key '%.64s'", origin, key);
+		return -1;
+	}
+	bit = 1UL << (k - keys);
+	if (from_argument && k->type == KEY_SECRET && strcmp(k->name, "postgresql-password") == 0) {
+		snprintf(err, errlen, "%s: %s is not allowed as a module argument: /etc/pam.d "
+				      "is world-readable; put it in the configuration file",
+			 origin, key);
+		return -1;
+	}
+	/* A file may give each key once; arguments override the file. */
+	if (!from_argument && (cfg->seen & bit)) {
+		snprintf(err, errlen, "%s: %s is given twice", origin, key);
+		return -1;
+	}
+	switch (k->type) {
+	case KEY_NUMBER:
+		if (parse_number(value, k->min, k->max, FIELD(cfg, k, long)) != 0)
+			why = "a whole number in range";
+		break;
+	case KEY_BOOL:
+		if (parse_bool(value, FIELD(cfg, k, bool)) != 0)
+			why = "yes or no";
+		break;
+	case KEY_QUERY:
+		copy = make_query(value, &why);
+		break;
+	case KEY_DOMAIN:
+		if (value[0] == '\0' || strchr(value, '@') != NULL || strpbrk(value, " \t\r\n") != NULL)
+			why = "a domain name without '@' or spaces";
+		else
+			copy = strdup(value);
+		break;
+	case KEY_STRING:
+	case KEY_SECRET:
+		copy = k->type == KEY_SECRET ? pp_strdup_secret(value) : strdup(value);
+		if (copy == NULL)
+			why = "enough memory";
+		break;
+	}
+	if (why != NULL) {
+		/* Never echo a value: it may be a password. */
+		snprintf(err, errlen, "%s: bad value for %s: expected %s", origin, key, why);
+		return -1;
+	}
+	if (k->type != KEY_NUMBER && k->type != KEY_BOOL) {
+		char **field = FIELD(cfg, k, char *);
+
+		if (k->type == KEY_SECRET)
+			pp_free_secret(*field);
+		else
+			free(*field);
+		*field = copy;
+	}
+	cfg->seen |= bit;
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+/* One "key = value" line; comments and blank lines are fine. */
+static int parse_line(struct pp_config *cfg, char *line, const char *origin, char *err,
+		      size_t errlen)
+{
+	char *eq, *key, *value;
+
+	/* '#' starts a comment at the start of a line or after a blank, so a
+	 * password may still contain one. */
+	for (char *p = line; *p; p++)
+		if (*p == '#' && (p == line || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	line = trim(line);
+	if (*line == '\0')
+		return 0;
+	eq = strchr(line, '=');
+	if (eq == NULL) {
+		snprintf(err, errlen, "%s: expected 'key = value'", origin);
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	return pp_config_set(cfg, key, value, origin, false, err, errlen);
+}
+
+static int check_file(int fd, const char *path, char *err, size_t errlen, off_t *size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(err, errlen, "%s: must be owned by root", path);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "%s: writable by group or others: chmod 600 it", path);
+		return -1;
+	}
+	if (st.st_size > PP_CONFIG_MAX_SIZE) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path, PP_CONFIG_MAX_SIZE);
+		return -1;
+	}
+	*size = st.st_size;
+	return 0;
+}
+
+int pp_config_load(struct pp_config *cfg, const char *path, bool may_be_missing, char *err,
+		   size_t errlen)
+{
+	char *text = NULL, origin[PATH_MAX + 32];
+	off_t size = 0;
+	ssize_t got = 0;
+	int fd, rc = -1, lineno = 0;
+
+	if (path[0] != '/') {
+		snprintf(err, errlen, "%s: the configuration path must be absolute", path);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ENOENT && may_be_missing)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (check_file(fd, path, err, errlen, &size) != 0)
+		goto done;
+	text = calloc(1, (size_t)size + 1);
+	if (text == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto done;
+	}
+	for (ssize_t n; got < size && (n = read(fd, text + got, (size_t)(size - got))) != 0; got += n)
+		if (n < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto done;
+		}
+	if (memchr(text, '\0', (size_t)got) != NULL) {
+		snprintf(err, errlen, "%s: contains a NUL byte: not a text file", path);
+		goto done;
+	}
+	for (char *line = text, *next; line != NULL && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		snprintf(origin, sizeof origin, "%s:%d", path, ++lineno);
+		if (strlen(line) > PP_CONFIG_MAX_LINE) {
+			snprintf(err, errlen, "%s: line longer than %d bytes", origin,
+				 PP_CONFIG_MAX_LINE);
+			goto done;
+		}
+		if (parse_line(cfg, line, origin, err, errlen) != 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	if (text != NULL) {
+		explicit_bzero(text, (size_t)size);
+		free(text);
+	}
+	close(fd);
+	return rc;
+}
+
+int pp_config_from_args(struct pp_config *cfg, int argc, const char **argv, char *err,
+			size_t errlen)
+{
+	static const char *const pam_flags[] = { "use_first_pass", "try_first_pass", "use_authtok" };
+	const char *path = NULL;
+
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], "config=", 7) == 0)
+			path = argv[i] + 7;
+	if (pp_config_load(cfg, path ? path : PP_DEFAULT_CONFIG, path == NULL, err, errlen) != 0)
+		return -1;
+	for (int i = 0; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		char key[64];
+
+		if (strncmp(argv[i], "config=", 7) == 0)
+			continue;
+		if (strcmp(argv[i], "debug") == 0) {
+			cfg->debug = true;
+			continue;
+		}
+		bool is_pam_flag = false;
+		for (size_t f = 0; f < sizeof pam_flags / sizeof pam_flags[0]; f++)
+			is_pam_flag |= strcmp(argv[i], pam_flags[f]) == 0;
+		if (is_pam_flag)
+			continue;
+		if (eq == NULL || (size_t)(eq - argv[i]) >= sizeof key) {
+			snprintf(err, errlen, "module argument '%.64s': expected key=value", argv[i]);
+			return -1;
+		}
+		memcpy(key, argv[i], (size_t)(eq - argv[i]));
+		key[eq - argv[i]] = '\0';
+		if (pp_config_set(cfg, key, eq + 1, "module argument", true, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,51 @@
+/* pam_powermail's configuration: /etc/pam_powermail.conf and module
+ * arguments, with PowerMail's key names.  The config owns every string. */
+#ifndef PP_CONFIG_H
+#define PP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PP_DEFAULT_CONFIG "/etc/pam_powermail.conf"
+#define PP_DEFAULT_QUERY "select quotaMB,isForward,fwdDest,password from mboxes where mbox=$1"
+#define PP_CONFIG_MAX_SIZE (64 * 1024)
+#define PP_CONFIG_MAX_LINE 4096
+
+struct pp_config {
+	char *database;       /* postgresql-database */
+	char *host;           /* postgresql-host: a host name or a socket directory */
+	char *port;           /* postgresql-port */
+	char *user;           /* postgresql-user */
+	char *password;       /* postgresql-password: never from module arguments */
+	char *query;          /* postgresql-query, with %s already turned into $1 */
+	char *conninfo;       /* postgresql-conninfo: wins over the keys above */
+	char *default_domain; /* appended to a name without '@' */
+	long connect_timeout; /* seconds */
+	long query_timeout;   /* milliseconds; 0: none */
+	bool lowercase;
+	bool debug;
+	unsigned long seen;   /* keys already given, by table index */
+};
+
+void pp_config_init(struct pp_config *cfg);
+void pp_config_free(struct pp_config *cfg);
+
+/* Set key to value.  origin says where it came from ("file:12",
+ * "argument"); arguments may not carry secrets.  Returns 0, or -1 with a
+ * message naming the key and origin in err. */
+int pp_config_set(struct pp_config *cfg, const char *key, const char *value, const char *origin,
+		  bool from_argument, char *err, size_t errlen);
+
+/* Read a configuration file.  It must be a regular file owned by root or by
+ * us and writable by nobody else.  A missing file is an error unless
+ * may_be_missing.  Returns 0 or -1 with err set. */
+int pp_config_load(struct pp_config *cfg, const char *path, bool may_be_missing, char *err,
+		   size_t errlen);
+
+/* Module arguments: "config=PATH" picks the file (read first), then each
+ * "key=value" overrides it; "debug" is debug=yes; PAM's own use_first_pass,
+ * try_first_pass and use_authtok are left to pam_get_authtok. */
+int pp_config_from_args(struct pp_config *cfg, int argc, const char **argv, char *err,
+			size_t errlen);
+
+#endif

@@ -1,0 +1,277 @@
+/* libpq access.  The mailbox name only ever travels as parameter $1 of
+ * PQsendQueryParams; the query is bounded by query-timeout on our side, so
+ * a hung server cannot hang the mail daemon. */
+#include "userbase.h"
+#include "secret.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+enum { COL_QUOTA, COL_FORWARD, COL_FWDDEST, COL_PASSWORD, NCOLS };
+
+/* The first line of a libpq message: they end in newlines and may have
+ * several lines of context. */
+static const char *first_line(const char *msg, char *buf, size_t size)
+{
+	size_t n = strcspn(msg, "\n");
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, msg, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static PGconn *connect_userbase(const struct pp_config *cfg, const struct pp_logger *logger)
+{
+	char timeout[16], msg[256];
+	const char *names[10], *values[10];
+	size_t n = 0;
+	PGconn *conn;
+
+#define PARAM(k, v) \
+	do { \
+		if ((v) != NULL) { \
+			names[n] = (k); \
+			values[n] = (v); \
+			n++; \
+		} \
+	} while (0)
+	snprintf(timeout, sizeof timeout, "%ld", cfg->connect_timeout);
+	PARAM("connect_timeout", timeout);
+	PARAM("application_name", "pam_powermail");
+	PARAM("client_encoding", "UTF8");
+	if (cfg->conninfo != NULL) {
+		/* expand_dbname: the whole string is parsed, and wins over the
+		 * settings before it. */
+		PARAM("dbname", cfg->conninfo);
+	} else {
+		PARAM("host", cfg->host);
+		PARAM("port", cfg->port);
+		PARAM("user", cfg->user);
+		PARAM("password", cfg->password);
+		PARAM("dbname", cfg->database ? cfg->database : "powermail");
+	}
+#undef PARAM
+	names[n] = values[n] = NULL;
+	conn = PQconnectdbParams(names, values, cfg->conninfo != NULL);
+	if (conn == NULL) {
+		pp_log(logger, LOG_ERR, "cannot reach the userbase: out of memory");
+		return NULL;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		/* libpq's messages name host, port and user, never the password. */
+		pp_log(logger, LOG_ERR, "cannot reach the userbase: %s",
+		       first_line(PQerrorMessage(conn), msg, sizeof msg));
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait until libpq can hand out the next result without blocking, within
+ * the deadline (0: none).  0 when ready, -1 on timeout or a broken
+ * connection. */
+static int wait_ready(PGconn *conn, long long deadline, bool *timed_out)
+{
+	struct pollfd pfd = { .fd = PQsocket(conn), .events = POLLIN };
+
+	while (PQisBusy(conn)) {
+		long long left = deadline > 0 ? deadline - now_ms() : -1;
+		int rc;
+
+		if (deadline > 0 && left <= 0) {
+			*timed_out = true;
+			return -1;
+		}
+		rc = poll(&pfd, 1, left > 0 && left < 3600000 ? (int)left : -1);
+		if (rc < 0 && errno != EINTR)
+			return -1;
+		if (rc > 0 && !PQconsumeInput(conn))
+			return -1;
+	}
+	return 0;
+}
+
+/* The query's one result, read within timeout_ms.  NULL on timeout or a
+ * broken connection. */
+static PGresult *await_result(PGconn *conn, long timeout_ms, bool *timed_out)
+{
+	long long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	PGresult *res = NULL, *next;
+
+	*timed_out = false;
+	for (;;) {
+		if (wait_ready(conn, deadline, timed_out) != 0) {
+			PQclear(res);
+			return NULL;
+		}
+		next = PQgetResult(conn);
+		if (next == NULL)
+			return res;
+		if (res == NULL)
+			res = next;
+		else
+			PQclear(next);
+	}
+}
+
+/* isForward: PowerMail writes an INT; text and boolean columns work too. */
+static int parse_forward(const char *v, bool *forward)
+{
+	static const char *const yes[] = { "t", "true", "y", "yes", "on" };
+	static const char *const no[] = { "", "f", "false", "n", "no", "off" };
+	char *end;
+	long n;
+
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		if (strcasecmp(v, yes[i]) == 0)
+			return *forward = true, 0;
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (strcasecmp(v, no[i]) == 0)
+			return *forward = false, 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0')
+		return -1;
+	*forward = n != 0;
+	return 0;
+}
+
+static enum pp_kind read_row(PGresult *res, const char *name, struct pp_mailbox *mb,
+			     const struct pp_logger *logger)
+{
+	bool forward = false;
+
+	if (!PQgetisnull(res, 0, COL_FORWARD) &&
+	    parse_forward(PQgetvalue(res, 0, COL_FORWARD), &forward) != 0) {
+		pp_log(logger, LOG_ERR, "mailbox %s: isForward is neither a number nor a boolean",
+		       name);
+		return PP_KIND_UNAVAILABLE;
+	}
+	if (!PQgetisnull(res, 0, COL_QUOTA)) {
+		char *end;
+		long q = strtol(PQgetvalue(res, 0, COL_QUOTA), &end, 10);
+
+		/* Quota is information for the mail server; a bad one is not a
+		 * reason to refuse a login. */
+		mb->quota_mb = (*end == '\0' && q > 0) ? q : 0;
+	}
+	if (forward) {
+		if (!PQgetisnull(res, 0, COL_FWDDEST))
+			mb->forward = strdup(PQgetvalue(res, 0, COL_FWDDEST));
+		return PP_KIND_FORWARD;
+	}
+	if (!PQgetisnull(res, 0, COL_PASSWORD)) {
+		mb->password = pp_strdup_secret(PQgetvalue(res, 0, COL_PASSWORD));
+		if (mb->password == NULL) {
+			pp_log(logger, LOG_ERR, "mailbox %s: out of memory", name);
+			return PP_KIND_UNAVAILABLE;
+		}
+	}
+	return PP_KIND_HOSTED;
+}
+
+static enum pp_kind query(PGconn *conn, const struct pp_config *cfg, const char *name,
+			  struct pp_mailbox *mb, const struct pp_logger *logger)
+{
+	const char *params[1] = { name };
+	enum pp_kind kind = PP_KIND_UNAVAILABLE;
+	PGresult *res = NULL;
+	bool timed_out;
+	char msg[256];
+
+	if (!PQsendQueryParams(conn, cfg->query ? cfg->query : PP_DEFAULT_QUERY, 1, NULL, params,
+			       NULL, NULL, 0)) {
+		pp_log(logger, LOG_ERR, "userbase query failed: %s",
+		       first_line(PQerrorMessage(conn), msg, sizeof msg));
+		return PP_KIND_UNAVAILABLE;
+	}
+	res = await_result(conn, cfg->query_timeout, &timed_out);
+	if (res == NULL) {
+		if (timed_out)
+			pp_log(logger, LOG_ERR, "userbase query for %s: no answer within %ld ms",
+			       name, cfg->query_timeout);
+		else
+			pp_log(logger, LOG_ERR, "userbase query failed: %s",
+			       first_line(PQerrorMessage(conn), msg, sizeof msg));
+		goto done;
+	}
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		pp_log(logger, LOG_ERR, "userbase query failed (SQLSTATE %s): %s",
+		       state ? state : "none",
+		       first_line(PQresultErrorMessage(res), msg, sizeof msg));
+		goto done;
+	}
+	if (PQnfields(res) != NCOLS) {
+		pp_log(logger, LOG_ERR,
+		       "postgresql-query returns %d columns; it must return 4: "
+		       "quotaMB, isForward, fwdDest, password",
+		       PQnfields(res));
+		goto done;
+	}
+	if (PQntuples(res) > 1) {
+		pp_log(logger, LOG_ERR, "mailbox %s: the userbase has %d rows for it", name,
+		       PQntuples(res));
+		goto done;
+	}
+	kind = PQntuples(res) == 0 ? PP_KIND_UNKNOWN : read_row(res, name, mb, logger);
+done:
+	PQclear(res);
+	return kind;
+}
+
+enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
+				struct pp_mailbox *mb, const struct pp_logger *logger)
+{
+	PGconn *conn;
+
+	memset(mb, 0, sizeof *mb);
+	conn = connect_userbase(cfg, logger);
+	if (conn == NULL)
+		return mb->kind = PP_KIND_UNAVAILABLE;
+	mb->kind = query(conn, cfg, name, mb, logger);
+	PQfinish(conn);
+	if (mb->kind == PP_KIND_UNAVAILABLE)
+		pp_mailbox_clear(mb), mb->kind = PP_KIND_UNAVAILABLE;
+	return mb->kind;
+}
+
+void pp_mailbox_clear(struct pp_mailbox *mb)
+{
+	pp_free_secret(mb->password);
+	free(mb->forward);
+	memset(mb, 0, sizeof *mb);
+}
+
+const char *pp_kind_name(enum pp_kind kind)
+{
+	switch (kind) {
+	case PP_KIND_UNKNOWN:
+		return "unknown";
+	case PP_KIND_HOSTED:
+		return "hosted";
+	case PP_KIND_FORWARD:
+		return "forward";
+	case PP_KIND_UNAVAILABLE:
+		return "unavailable";
+	}
+	return "?";
+}

@@ -1,0 +1,143 @@
+/* pam_powermail: PAM's entry points, and nothing else.  Everything that can
+ * be tested without PAM lives in lib/; here we only read PAM's arguments,
+ * call lib/ and map its answer to a PAM code. */
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "auth.h"
+#include "config.h"
+
+__attribute__((format(printf, 3, 4))) static void log_to_pam(void *ctx, int priority,
+								const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pam_vsyslog(ctx, priority, fmt, ap);
+	va_end(ap);
+}
+
+/* Configuration from the file and the module arguments; PAM_SERVICE_ERR and
+ * a log line naming the key and line when it is wrong. */
+static int load_config(pam_handle_t *pamh, int argc, const char **argv, struct pp_config *cfg)
+{
+	char err[512];
+
+	pp_config_init(cfg);
+	if (pp_config_from_args(cfg, argc, argv, err, sizeof err) != 0) {
+		pam_syslog(pamh, LOG_ERR, "configuration: %s", err);
+		return PAM_SERVICE_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+/* The one place a lib/ result becomes a PAM code.  Authentication and
+ * account management answer a forward address differently. */
+static int pam_code(enum pp_result result, int forward_code, int wrong_password_code)
+{
+	switch (result) {
+	case PP_OK:
+		return PAM_SUCCESS;
+	case PP_NO_USER:
+		return PAM_USER_UNKNOWN;
+	case PP_FORWARD:
+		return forward_code;
+	case PP_WRONG_PASSWORD:
+	case PP_BAD_STORED:
+		return wrong_password_code;
+	case PP_UNAVAILABLE:
+		return PAM_AUTHINFO_UNAVAIL;
+	}
+	return PAM_SERVICE_ERR;
+}
+
+/* After a success: the canonical name for the caller, and what it may want
+ * to know about the mailbox. */
+static int publish(pam_handle_t *pamh, const struct pp_login *login)
+{
+	char var[PP_NAME_MAX + 32];
+
+	if (pam_set_item(pamh, PAM_USER, login->name) != PAM_SUCCESS)
+		return PAM_BUF_ERR;
+	snprintf(var, sizeof var, "POWERMAIL_MBOX=%s", login->name);
+	if (pam_putenv(pamh, var) != PAM_SUCCESS)
+		return PAM_BUF_ERR;
+	snprintf(var, sizeof var, "POWERMAIL_QUOTA_MB=%ld", login->quota_mb);
+	if (pam_putenv(pamh, var) != PAM_SUCCESS)
+		return PAM_BUF_ERR;
+	return PAM_SUCCESS;
+}
+
+PAM_EXTERN __attribute__((visibility("default"))) int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	const struct pp_logger logger = { log_to_pam, pamh };
+	const char *user = NULL, *authtok = NULL;
+	struct pp_config cfg;
+	struct pp_login login;
+	int retval;
+
+	(void)flags;
+	retval = load_config(pamh, argc, argv, &cfg);
+	if (retval != PAM_SUCCESS)
+		goto done;
+	retval = pam_get_user(pamh, &user, NULL);
+	if (retval != PAM_SUCCESS || user == NULL) {
+		retval = retval == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
+		goto done;
+	}
+	/* Honours use_first_pass, try_first_pass and use_authtok.  The token
+	 * stays PAM's; lib/ makes no copy it does not wipe. */
+	retval = pam_get_authtok(pamh, PAM_AUTHTOK, &authtok, NULL);
+	if (retval != PAM_SUCCESS) {
+		retval = retval == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_AUTH_ERR;
+		goto done;
+	}
+	retval = pam_code(pp_authenticate(&cfg, user, authtok, &login, &logger), PAM_AUTH_ERR,
+			  PAM_AUTH_ERR);
+	if (retval == PAM_SUCCESS)
+		retval = publish(pamh, &login);
+done:
+	pp_config_free(&cfg);
+	return retval;
+}
+
+PAM_EXTERN __attribute__((visibility("default"))) int
+pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_SUCCESS;
+}
+
+PAM_EXTERN __attribute__((visibility("default"))) int
+pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	const struct pp_logger logger = { log_to_pam, pamh };
+	const char *user = NULL;
+	struct pp_config cfg;
+	struct pp_login login;
+	int retval;
+
+	(void)flags;
+	retval = load_config(pamh, argc, argv, &cfg);
+	if (retval != PAM_SUCCESS)
+		goto done;
+	retval = pam_get_user(pamh, &user, NULL);
+	if (retval != PAM_SUCCESS || user == NULL) {
+		retval = retval == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
+		goto done;
+	}
+	/* A wrong or unusable password is authentication's business. */
+	retval = pam_code(pp_account(&cfg, user, &login, &logger), PAM_PERM_DENIED, PAM_SUCCESS);
+done:
+	pp_config_free(&cfg);
+	return retval;
+}

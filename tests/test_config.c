@@ -1,0 +1,244 @@
+/* Configuration: every key changed from its default and read back; every
+ * way to be wrong refused with a message naming key and line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static char path[4096];
+
+/* Write len bytes of text to a fresh file in $PP_TMP (or /tmp) with the
+ * given mode. */
+static const char *write_config_n(const char *text, size_t len, mode_t mode)
+{
+	const char *dir = getenv("PP_TMP") ? getenv("PP_TMP") : "/tmp";
+	static int serial;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/pp-config-%d-%d.conf", dir, (int)getpid(), serial++);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+	return path;
+}
+
+static const char *write_config(const char *text, mode_t mode)
+{
+	return write_config_n(text, strlen(text), mode);
+}
+
+static void test_defaults(void **state)
+{
+	struct pp_config cfg;
+
+	(void)state;
+	pp_config_init(&cfg);
+	assert_int_equal(cfg.connect_timeout, 5);
+	assert_int_equal(cfg.query_timeout, 5000);
+	assert_true(cfg.lowercase);
+	assert_false(cfg.debug);
+	assert_null(cfg.query);
+	assert_null(cfg.default_domain);
+	pp_config_free(&cfg);
+}
+
+static void test_every_key(void **state)
+{
+	struct pp_config cfg;
+	char err[512] = "";
+	const char *p = write_config(
+		"# PowerMail userbase\n"
+		"postgresql-database = pmdb\n"
+		"postgresql-host = /run/postgresql   # the socket directory\n"
+		"postgresql-port=6432\n"
+		"\tpostgresql-user = pm\n"
+		"postgresql-password = pa#ss word\n"
+		"postgresql-query = select quotaMB,isForward,fwdDest,password from mboxes where mbox='%s'\n"
+		"postgresql-conninfo = host=a,b target_session_attrs=any\n"
+		"\n"
+		"connect-timeout = 7\n"
+		"query-timeout = 250\n"
+		"default-domain = example.com\n"
+		"lowercase = no\n"
+		"debug = yes\r\n",
+		0600);
+
+	(void)state;
+	pp_config_init(&cfg);
+	if (pp_config_load(&cfg, p, false, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	assert_string_equal(cfg.database, "pmdb");
+	assert_string_equal(cfg.host, "/run/postgresql");
+	assert_string_equal(cfg.port, "6432");
+	assert_string_equal(cfg.user, "pm");
+	assert_string_equal(cfg.password, "pa#ss word");
+	assert_string_equal(cfg.query,
+			    "select quotaMB,isForward,fwdDest,password from mboxes where mbox=$1");
+	assert_string_equal(cfg.conninfo, "host=a,b target_session_attrs=any");
+	assert_int_equal(cfg.connect_timeout, 7);
+	assert_int_equal(cfg.query_timeout, 250);
+	assert_string_equal(cfg.default_domain, "example.com");
+	assert_false(cfg.lowercase);
+	assert_true(cfg.debug);
+	pp_config_free(&cfg);
+}
+
+/* Each bad file: the text, and what the message must say. */
+static const struct {
+	const char *text;
+	const char *want;
+} bad_files[] = {
+	{ "nosuchkey = 1\n", ":1: unknown key 'nosuchkey'" },
+	{ "debug = yes\ndebug = no\n", ":2: debug is given twice" },
+	{ "connect-timeout = 0\n", ":1: bad value for connect-timeout" },
+	{ "connect-timeout = 5s\n", ":1: bad value for connect-timeout" },
+	{ "connect-timeout = 99999999999999999999\n", ":1: bad value for connect-timeout" },
+	{ "query-timeout = -1\n", ":1: bad value for query-timeout" },
+	{ "lowercase = perhaps\n", ":1: bad value for lowercase" },
+	{ "just words\n", ":1: expected 'key = value'" },
+	{ "postgresql-query = select * from mboxes\n", "must use the mailbox name as $1" },
+	{ "postgresql-query = select $2 from t where a=$1\n", "only one parameter" },
+	{ "default-domain = a@b\n", ":1: bad value for default-domain" },
+	{ "\n\n\nbogus\n", ":4: expected" },
+};
+
+static void test_bad_files(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof bad_files / sizeof bad_files[0]; i++) {
+		struct pp_config cfg;
+		char err[512] = "";
+
+		pp_config_init(&cfg);
+		if (pp_config_load(&cfg, write_config(bad_files[i].text, 0600), false, err,
+				   sizeof err) == 0)
+			fail_msg("row %zu accepted", i);
+		if (strstr(err, bad_files[i].want) == NULL)
+			fail_msg("row %zu: message '%s' lacks '%s'", i, err, bad_files[i].want);
+		pp_config_free(&cfg);
+	}
+}
+
+static void test_secrets_stay_out_of_messages(void **state)
+{
+	struct pp_config cfg;
+	char err[512] = "";
+
+	(void)state;
+	pp_config_init(&cfg);
+	assert_int_equal(pp_config_load(&cfg, write_config("connect-timeout = hunter2\n", 0600),
+					false, err, sizeof err),
+			 -1);
+	assert_null(strstr(err, "hunter2"));
+	pp_config_free(&cfg);
+}
+
+static void test_file_checks(void **state)
+{
+	struct pp_config cfg;
+	char err[512];
+	char big[PP_CONFIG_MAX_SIZE + 2];
+
+	(void)state;
+	pp_config_init(&cfg);
+	assert_int_equal(pp_config_load(&cfg, write_config("debug = yes\n", 0602), false, err,
+					sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "writable by group or others"));
+	assert_int_equal(pp_config_load(&cfg, write_config("debug = yes\n", 0620), false, err,
+					sizeof err),
+			 -1);
+	assert_int_equal(pp_config_load(&cfg, "/nonexistent/pam_powermail.conf", false, err,
+					sizeof err),
+			 -1);
+	assert_int_equal(pp_config_load(&cfg, "/nonexistent/pam_powermail.conf", true, err,
+					sizeof err),
+			 0);
+	assert_int_equal(pp_config_load(&cfg, "relative.conf", true, err, sizeof err), -1);
+	assert_int_equal(pp_config_load(&cfg, "/", false, err, sizeof err), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	assert_int_equal(pp_config_load(&cfg, write_config_n("debug = yes\n\0\n", 13, 0600), false,
+					err, sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "NUL byte"));
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	assert_int_equal(pp_config_load(&cfg, write_config(big, 0600), false, err, sizeof err), -1);
+	assert_non_null(strstr(err, "larger than"));
+	memset(big, 'x', PP_CONFIG_MAX_LINE + 10);
+	big[PP_CONFIG_MAX_LINE + 10] = '\0';
+	assert_int_equal(pp_config_load(&cfg, write_config(big, 0600), false, err, sizeof err), -1);
+	assert_non_null(strstr(err, "line longer than"));
+	pp_config_free(&cfg);
+}
+
+static void test_module_arguments(void **state)
+{
+	struct pp_config cfg;
+	char err[512] = "", conf[4096];
+	const char *file = write_config("postgresql-user = pm\ndebug = no\n", 0600);
+
+	(void)state;
+	snprintf(conf, sizeof conf, "config=%s", file);
+	{
+		const char *argv[] = { conf, "debug", "use_first_pass", "try_first_pass",
+				       "postgresql-user=other", "default-domain=example.org" };
+
+		pp_config_init(&cfg);
+		if (pp_config_from_args(&cfg, 6, argv, err, sizeof err) != 0)
+			fail_msg("%s", err);
+		assert_true(cfg.debug);
+		assert_string_equal(cfg.user, "other");
+		assert_string_equal(cfg.default_domain, "example.org");
+		pp_config_free(&cfg);
+	}
+	{
+		const char *argv[] = { conf, "postgresql-password=secret" };
+
+		pp_config_init(&cfg);
+		assert_int_equal(pp_config_from_args(&cfg, 2, argv, err, sizeof err), -1);
+		assert_non_null(strstr(err, "not allowed as a module argument"));
+		assert_null(strstr(err, "secret"));
+		pp_config_free(&cfg);
+	}
+	{
+		const char *argv[] = { conf, "bogus" };
+
+		pp_config_init(&cfg);
+		assert_int_equal(pp_config_from_args(&cfg, 2, argv, err, sizeof err), -1);
+		pp_config_free(&cfg);
+	}
+	{
+		const char *argv[] = { "config=/nonexistent/x.conf" };
+
+		pp_config_init(&cfg);
+		assert_int_equal(pp_config_from_args(&cfg, 1, argv, err, sizeof err), -1);
+		pp_config_free(&cfg);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_secrets_stay_out_of_messages),
+		cmocka_unit_test(test_file_checks),
+		cmocka_unit_test(test_module_arguments),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,286 @@
+/* The userbase and the login flow against the real PostgreSQL the harness
+ * started (PGHOST, PGPORT, PP_PG*): kinds of address, PowerMail's original
+ * table and query, bad queries, timeouts, and what gets logged. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+#include "config.h"
+#include "userbase.h"
+
+static char logged[16384];
+
+__attribute__((format(printf, 3, 4))) static void capture(void *ctx, int priority,
+							     const char *fmt, ...)
+{
+	size_t used = strlen(logged);
+	va_list ap;
+
+	(void)ctx;
+	(void)priority;
+	va_start(ap, fmt);
+	vsnprintf(logged + used, sizeof logged - used, fmt, ap);
+	va_end(ap);
+	used = strlen(logged);
+	if (used + 1 < sizeof logged)
+		strcat(logged, "\n");
+}
+
+static const struct pp_logger logger = { capture, NULL };
+
+static PGconn *super(void)
+{
+	const char *names[] = { "user", "dbname", NULL };
+	const char *values[] = { getenv("PP_PGSUPER"), getenv("PP_PGDB"), NULL };
+	PGconn *c = PQconnectdbParams(names, values, 0);
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("superuser connection: %s", PQerrorMessage(c));
+	return c;
+}
+
+static void sql(const char *text)
+{
+	PGconn *c = super();
+	PGresult *r = PQexec(c, text);
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", text, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+}
+
+static void config(struct pp_config *cfg)
+{
+	pp_config_init(cfg);
+	cfg->host = strdup(getenv("PGHOST"));
+	cfg->port = strdup(getenv("PGPORT"));
+	cfg->user = strdup(getenv("PP_PGUSER"));
+	cfg->password = strdup(getenv("PP_PGPASSWORD"));
+	cfg->database = strdup(getenv("PP_PGDB"));
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	/* PowerMail's original table, as its manual creates it, under
+	 * another name so the test owns it. */
+	sql("DROP TABLE IF EXISTS ub_orig;"
+	    "CREATE TABLE ub_orig (id SERIAL PRIMARY KEY, mbox VARCHAR(255) NOT NULL,"
+	    " password VARCHAR(50) DEFAULT NULL, quotaMB INT DEFAULT NULL,"
+	    " isForward INT DEFAULT NULL, fwdDest VARCHAR(80) DEFAULT NULL);"
+	    "CREATE UNIQUE INDEX ub_orig_mbox ON ub_orig(mbox);"
+	    "GRANT SELECT ON ub_orig TO powermail;"
+	    "INSERT INTO ub_orig (mbox, password, quotaMB, isForward, fwdDest) VALUES"
+	    " ('info@example.com', '{plain}s3cr3t!', NULL, NULL, NULL),"
+	    " ('quota@example.com', 's3cr3t!', 100, 0, NULL),"
+	    " ('fwd@example.com', NULL, NULL, 1, 'far@elsewhere.example'),"
+	    " ('nopass@example.com', NULL, 0, 0, NULL);"
+	    "DROP TABLE IF EXISTS ub_text;"
+	    "CREATE TABLE ub_text (mbox TEXT, password TEXT, quota TEXT, fwd TEXT, dest TEXT);"
+	    "GRANT SELECT ON ub_text TO powermail;"
+	    "INSERT INTO ub_text VALUES"
+	    " ('t@x', 'p', NULL, 't', 'd'), ('true@x', 'p', NULL, 'true', 'd'),"
+	    " ('one@x', 'p', NULL, '1', 'd'), ('f@x', 'p', NULL, 'f', NULL),"
+	    " ('zero@x', 'p', NULL, '0', NULL), ('junk@x', 'p', NULL, 'maybe', NULL),"
+	    " ('twice@x', 'p', NULL, NULL, NULL), ('twice@x', 'q', NULL, NULL, NULL),"
+	    " ('badquota@x', 'p', 'lots', NULL, NULL);");
+	return 0;
+}
+
+static const char orig_query[] =
+	"select quotaMB,isForward,fwdDest,password from ub_orig where mbox='%s'";
+static const char text_query[] = "select quota, fwd, dest, password from ub_text where mbox=%s";
+
+struct lookup_row {
+	const char *query;
+	const char *name;
+	enum pp_kind want;
+	long quota;
+};
+
+static const struct lookup_row lookups[] = {
+	{ orig_query, "info@example.com", PP_KIND_HOSTED, 0 },
+	{ orig_query, "quota@example.com", PP_KIND_HOSTED, 100 },
+	{ orig_query, "fwd@example.com", PP_KIND_FORWARD, 0 },
+	{ orig_query, "nopass@example.com", PP_KIND_HOSTED, 0 },
+	{ orig_query, "nobody@example.com", PP_KIND_UNKNOWN, 0 },
+	{ orig_query, "x' OR '1'='1", PP_KIND_UNKNOWN, 0 },
+	{ orig_query, "'; drop table ub_orig; --", PP_KIND_UNKNOWN, 0 },
+	{ orig_query, "%s", PP_KIND_UNKNOWN, 0 },
+	{ orig_query, "$1", PP_KIND_UNKNOWN, 0 },
+	{ orig_query, "a\\'b", PP_KIND_UNKNOWN, 0 },
+	{ text_query, "t@x", PP_KIND_FORWARD, 0 },
+	{ text_query, "true@x", PP_KIND_FORWARD, 0 },
+	{ text_query, "one@x", PP_KIND_FORWARD, 0 },
+	{ text_query, "f@x", PP_KIND_HOSTED, 0 },
+	{ text_query, "zero@x", PP_KIND_HOSTED, 0 },
+	{ text_query, "junk@x", PP_KIND_UNAVAILABLE, 0 },
+	{ text_query, "twice@x", PP_KIND_UNAVAILABLE, 0 },
+	{ text_query, "badquota@x", PP_KIND_HOSTED, 0 },
+	{ "select 1, 2, 3 from ub_orig where mbox=$1", "info@example.com", PP_KIND_UNAVAILABLE, 0 },
+	{ "select quotaMB,isForward,fwdDest,password from no_such_table where mbox=$1",
+	  "info@example.com", PP_KIND_UNAVAILABLE, 0 },
+	{ "select quotaMB,isForward,fwdDest,password from mboxes where mbox=$1; select 1",
+	  "info@example.com", PP_KIND_UNAVAILABLE, 0 },
+};
+
+static void test_lookups(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof lookups / sizeof lookups[0]; i++) {
+		struct pp_config cfg;
+		struct pp_mailbox mb;
+		char err[256];
+
+		config(&cfg);
+		if (pp_config_set(&cfg, "postgresql-query", lookups[i].query, "test", false, err,
+				  sizeof err) != 0)
+			fail_msg("%s", err);
+		enum pp_kind got = pp_userbase_lookup(&cfg, lookups[i].name, &mb, &logger);
+		if (got != lookups[i].want)
+			fail_msg("row %zu (%s): got %s, want %s", i, lookups[i].name,
+				 pp_kind_name(got), pp_kind_name(lookups[i].want));
+		assert_int_equal(mb.quota_mb, lookups[i].quota);
+		if (got == PP_KIND_FORWARD && lookups[i].query == orig_query)
+			assert_string_equal(mb.forward, "far@elsewhere.example");
+		pp_mailbox_clear(&mb);
+		pp_config_free(&cfg);
+	}
+	/* The injection rows changed nothing. */
+	PGconn *c = super();
+	PGresult *r = PQexec(c, "select count(*) from ub_orig");
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	assert_string_equal(PQgetvalue(r, 0, 0), "4");
+	PQclear(r);
+	PQfinish(c);
+}
+
+static void test_unreachable(void **state)
+{
+	struct pp_config cfg;
+	struct pp_mailbox mb;
+
+	(void)state;
+	config(&cfg);
+	free(cfg.host);
+	cfg.host = strdup("/nonexistent-socket-dir");
+	assert_int_equal(pp_userbase_lookup(&cfg, "info@example.com", &mb, &logger),
+			 PP_KIND_UNAVAILABLE);
+	pp_config_free(&cfg);
+
+	/* A wrong database password: refused by the server, and not logged. */
+	config(&cfg);
+	free(cfg.password);
+	cfg.password = strdup("Wr0ng-db-Pa55");
+	logged[0] = '\0';
+	assert_int_equal(pp_userbase_lookup(&cfg, "info@example.com", &mb, &logger),
+			 PP_KIND_UNAVAILABLE);
+	assert_non_null(strstr(logged, "cannot reach the userbase"));
+	assert_null(strstr(logged, "Wr0ng-db-Pa55"));
+	pp_config_free(&cfg);
+}
+
+static void test_query_timeout(void **state)
+{
+	struct pp_config cfg;
+	struct pp_mailbox mb;
+	char err[256];
+	struct timespec a, b;
+
+	(void)state;
+	config(&cfg);
+	assert_int_equal(pp_config_set(&cfg, "postgresql-query",
+				       "select quotaMB,isForward,fwdDest,password from ub_orig "
+				       "where mbox=$1 and pg_sleep(30) is not null",
+				       "test", false, err, sizeof err),
+			 0);
+	cfg.query_timeout = 300;
+	logged[0] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(pp_userbase_lookup(&cfg, "info@example.com", &mb, &logger),
+			 PP_KIND_UNAVAILABLE);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	assert_non_null(strstr(logged, "no answer within 300 ms"));
+	/* Bounded: far below the 30 s the server would take. */
+	assert_true(b.tv_sec - a.tv_sec < 20);
+	pp_config_free(&cfg);
+}
+
+struct auth_row {
+	const char *login;
+	const char *password;
+	enum pp_result want;
+	const char *name; /* canonical name after success */
+};
+
+static const struct auth_row auths[] = {
+	{ "info@example.com", "s3cr3t!", PP_OK, "info@example.com" },
+	{ "INFO@Example.com", "s3cr3t!", PP_OK, "info@example.com" },
+	{ "info", "s3cr3t!", PP_OK, "info@example.com" }, /* default-domain */
+	{ "quota@example.com", "s3cr3t!", PP_OK, "quota@example.com" },
+	{ "info@example.com", "S3cr3t!", PP_WRONG_PASSWORD, NULL },
+	{ "info@example.com", "", PP_WRONG_PASSWORD, NULL },
+	{ "nopass@example.com", "s3cr3t!", PP_WRONG_PASSWORD, NULL },
+	{ "fwd@example.com", "s3cr3t!", PP_FORWARD, NULL },
+	{ "nobody@example.com", "s3cr3t!", PP_NO_USER, NULL },
+	{ "bad\nname", "s3cr3t!", PP_NO_USER, NULL },
+};
+
+static void test_authenticate(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof auths / sizeof auths[0]; i++) {
+		struct pp_config cfg;
+		struct pp_login login;
+		char err[256];
+
+		config(&cfg);
+		assert_int_equal(pp_config_set(&cfg, "postgresql-query", orig_query, "t", false,
+					       err, sizeof err),
+				 0);
+		assert_int_equal(pp_config_set(&cfg, "default-domain", "example.com", "t", false,
+					       err, sizeof err),
+				 0);
+		logged[0] = '\0';
+		enum pp_result got = pp_authenticate(&cfg, auths[i].login, auths[i].password,
+						     &login, &logger);
+		if (got != auths[i].want)
+			fail_msg("row %zu: got %s, want %s", i, pp_result_name(got),
+				 pp_result_name(auths[i].want));
+		if (auths[i].name != NULL)
+			assert_string_equal(login.name, auths[i].name);
+		/* A refusal says one line; no password ever appears. */
+		if (got != PP_OK)
+			assert_non_null(strchr(logged, '\n'));
+		assert_null(strstr(logged, "s3cr3t"));
+		assert_null(strstr(logged, "S3cr3t"));
+		assert_null(strstr(logged, getenv("PP_PGPASSWORD")));
+		pp_config_free(&cfg);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lookups),
+		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_query_timeout),
+		cmocka_unit_test(test_authenticate),
+	};
+
+	if (getenv("PGHOST") == NULL || getenv("PP_PGUSER") == NULL) {
+		fprintf(stderr, "run me through tests/run-tests.sh: no PostgreSQL given\n");
+		return 1;
+	}
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
