@@ -44,7 +44,17 @@ MODULE_OBJS = $(MODULE_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_SRCS = $(wildcard tests/test_*.c)
 TESTS     = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests check check-build demo clean deps-build deps-check deps-demo
+# Installation; see INSTALL.  PAMDIR is the security/ directory beside
+# libpam, from pkg-config.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+DATADIR    ?= $(PREFIX)/share/pam_powermail
+SYSCONFDIR ?= /etc
+PAMDIR     ?= $(shell pkg-config --variable=libdir pam 2>/dev/null || echo /lib/x86_64-linux-gnu)/security
+
+.PHONY: all tests check check-build demo clean deps-build deps-check deps-demo install uninstall
 .DELETE_ON_ERROR:
 
 all: $(LIB) $(BUILD)/pptool $(if $(MODULE_SRCS),$(BUILD)/pam_powermail.so)
@@ -95,6 +105,30 @@ check: check-build
 demo: deps-demo
 	$(MAKE) BUILD=build all
 	tools/demo.sh build
+
+# The sample configuration becomes /etc/pam_powermail.conf only when there
+# is none: an operator's file is never overwritten.
+install: all
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(SYSCONFDIR)
+	install -m 0644 $(BUILD)/pam_powermail.so $(DESTDIR)$(PAMDIR)/pam_powermail.so
+	install -m 0755 $(BUILD)/pptool $(DESTDIR)$(SBINDIR)/pptool
+	install -m 0644 man/pam_powermail.8 man/pptool.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/pam_powermail.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 sql/schema.sql sql/sample.sql $(DESTDIR)$(DATADIR)/sql/
+	install -m 0600 etc/pam_powermail.conf $(DESTDIR)$(DATADIR)/pam_powermail.conf.sample
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/pam_powermail.conf ]; then \
+		echo "$(DESTDIR)$(SYSCONFDIR)/pam_powermail.conf exists: left as it is"; \
+	else \
+		install -m 0600 etc/pam_powermail.conf $(DESTDIR)$(SYSCONFDIR)/pam_powermail.conf; \
+	fi
+
+# Leaves /etc/pam_powermail.conf: it is the operator's.
+uninstall:
+	rm -f $(DESTDIR)$(PAMDIR)/pam_powermail.so $(DESTDIR)$(SBINDIR)/pptool \
+		$(DESTDIR)$(MANDIR)/man8/pam_powermail.8 $(DESTDIR)$(MANDIR)/man8/pptool.8 \
+		$(DESTDIR)$(MANDIR)/man5/pam_powermail.conf.5
+	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build build-asan
