@@ -29,6 +29,14 @@ static const char *first_line(const char *msg, char *buf, size_t size)
 	return buf;
 }
 
+/* libpq prints server notices on stderr by default: the mail daemon's
+ * stderr is no place for them. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 static PGconn *connect_userbase(const struct pp_config *cfg, const struct pp_logger *logger)
 {
 	char timeout[16], msg[256];
@@ -73,6 +81,7 @@ static PGconn *connect_userbase(const struct pp_config *cfg, const struct pp_log
 		PQfinish(conn);
 		return NULL;
 	}
+	PQsetNoticeProcessor(conn, ignore_notice, NULL);
 	return conn;
 }
 
