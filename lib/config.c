@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum key_type { KEY_STRING, KEY_SECRET, KEY_QUERY, KEY_NUMBER, KEY_BOOL, KEY_DOMAIN };
+enum key_type { KEY_STRING, KEY_SECRET, KEY_QUERY, KEY_NUMBER, KEY_BOOL, KEY_DOMAIN, KEY_PORT };
 
 static const struct key {
 	const char *name;
@@ -24,7 +24,7 @@ static const struct key {
 } keys[] = {
 	{ "postgresql-database", KEY_STRING, offsetof(struct pp_config, database), 0, 0 },
 	{ "postgresql-host", KEY_STRING, offsetof(struct pp_config, host), 0, 0 },
-	{ "postgresql-port", KEY_STRING, offsetof(struct pp_config, port), 0, 0 },
+	{ "postgresql-port", KEY_PORT, offsetof(struct pp_config, port), 1, 65535 },
 	{ "postgresql-user", KEY_STRING, offsetof(struct pp_config, user), 0, 0 },
 	{ "postgresql-password", KEY_SECRET, offsetof(struct pp_config, password), 0, 0 },
 	{ "postgresql-query", KEY_QUERY, offsetof(struct pp_config, query), 0, 0 },
@@ -173,6 +173,15 @@ int pp_config_set(struct pp_config *cfg, const char *key, const char *value, con
 	case KEY_QUERY:
 		copy = make_query(value, &why);
 		break;
+	case KEY_PORT: {
+		long port;
+
+		if (parse_number(value, k->min, k->max, &port) != 0)
+			why = "a port number, 1 to 65535";
+		else
+			copy = strdup(value);
+		break;
+	}
 	case KEY_DOMAIN:
 		if (value[0] == '\0' || strchr(value, '@') != NULL || strpbrk(value, " \t\r\n") != NULL)
 			why = "a domain name without '@' or spaces";

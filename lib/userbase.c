@@ -140,39 +140,18 @@ static PGresult *await_result(PGconn *conn, long timeout_ms, bool *timed_out)
 	}
 }
 
-/* isForward: PowerMail writes an INT; text and boolean columns work too. */
-static int parse_forward(const char *v, bool *forward)
+/* isForward: PowerMail writes an INT 1; a boolean column reads t or true.
+ * Anything else, NULL included, is a mailbox. */
+static bool is_forward(const char *v)
 {
-	static const char *const yes[] = { "t", "true", "y", "yes", "on" };
-	static const char *const no[] = { "", "f", "false", "n", "no", "off" };
-	char *end;
-	long n;
-
-	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
-		if (strcasecmp(v, yes[i]) == 0)
-			return *forward = true, 0;
-	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
-		if (strcasecmp(v, no[i]) == 0)
-			return *forward = false, 0;
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno != 0 || end == v || *end != '\0')
-		return -1;
-	*forward = n != 0;
-	return 0;
+	return strcmp(v, "1") == 0 || strcasecmp(v, "t") == 0 || strcasecmp(v, "true") == 0;
 }
 
 static enum pp_kind read_row(PGresult *res, const char *name, struct pp_mailbox *mb,
 			     const struct pp_logger *logger)
 {
-	bool forward = false;
+	bool forward = !PQgetisnull(res, 0, COL_FORWARD) && is_forward(PQgetvalue(res, 0, COL_FORWARD));
 
-	if (!PQgetisnull(res, 0, COL_FORWARD) &&
-	    parse_forward(PQgetvalue(res, 0, COL_FORWARD), &forward) != 0) {
-		pp_log(logger, LOG_ERR, "mailbox %s: isForward is neither a number nor a boolean",
-		       name);
-		return PP_KIND_UNAVAILABLE;
-	}
 	if (!PQgetisnull(res, 0, COL_QUOTA)) {
 		char *end;
 		long q = strtol(PQgetvalue(res, 0, COL_QUOTA), &end, 10);

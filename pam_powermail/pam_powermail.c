@@ -36,6 +36,21 @@ static int load_config(pam_handle_t *pamh, int argc, const char **argv, struct p
 	return PAM_SUCCESS;
 }
 
+/* The login name; a conversation that cannot give one is logged once. */
+static int get_user(pam_handle_t *pamh, const char **user)
+{
+	int retval = pam_get_user(pamh, user, NULL);
+
+	if (retval == PAM_CONV_AGAIN)
+		return PAM_INCOMPLETE;
+	if (retval != PAM_SUCCESS || *user == NULL) {
+		pam_syslog(pamh, LOG_NOTICE, "could not get a login name: %s",
+			   pam_strerror(pamh, retval));
+		return PAM_USER_UNKNOWN;
+	}
+	return PAM_SUCCESS;
+}
+
 /* The one place a lib/ result becomes a PAM code.  Authentication and
  * account management answer a forward address differently. */
 static int pam_code(enum pp_result result, int forward_code, int wrong_password_code)
@@ -86,16 +101,26 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	retval = load_config(pamh, argc, argv, &cfg);
 	if (retval != PAM_SUCCESS)
 		goto done;
-	retval = pam_get_user(pamh, &user, NULL);
-	if (retval != PAM_SUCCESS || user == NULL) {
-		retval = retval == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
+	retval = get_user(pamh, &user);
+	if (retval != PAM_SUCCESS)
 		goto done;
-	}
 	/* Honours use_first_pass, try_first_pass and use_authtok.  The token
 	 * stays PAM's; lib/ makes no copy it does not wipe. */
 	retval = pam_get_authtok(pamh, PAM_AUTHTOK, &authtok, NULL);
 	if (retval != PAM_SUCCESS) {
-		retval = retval == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_AUTH_ERR;
+		if (retval == PAM_CONV_AGAIN) {
+			retval = PAM_INCOMPLETE;
+		} else {
+			char name[PP_NAME_MAX + 1];
+			const char *why;
+
+			/* Only a name that passes normalisation is fit for a log. */
+			if (pp_normalize_name(&cfg, user, name, &why) != 0)
+				snprintf(name, sizeof name, "(unusable name)");
+			pam_syslog(pamh, LOG_NOTICE, "mailbox %s: could not get a password: %s",
+				   name, pam_strerror(pamh, retval));
+			retval = PAM_AUTH_ERR;
+		}
 		goto done;
 	}
 	retval = pam_code(pp_authenticate(&cfg, user, authtok, &login, &logger), PAM_AUTH_ERR,
@@ -130,11 +155,9 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	retval = load_config(pamh, argc, argv, &cfg);
 	if (retval != PAM_SUCCESS)
 		goto done;
-	retval = pam_get_user(pamh, &user, NULL);
-	if (retval != PAM_SUCCESS || user == NULL) {
-		retval = retval == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_USER_UNKNOWN;
+	retval = get_user(pamh, &user);
+	if (retval != PAM_SUCCESS)
 		goto done;
-	}
 	/* A wrong or unusable password is authentication's business. */
 	retval = pam_code(pp_account(&cfg, user, &login, &logger), PAM_PERM_DENIED, PAM_SUCCESS);
 done:

@@ -107,6 +107,8 @@ static const struct {
 	{ "connect-timeout = 99999999999999999999\n", ":1: bad value for connect-timeout" },
 	{ "query-timeout = -1\n", ":1: bad value for query-timeout" },
 	{ "lowercase = perhaps\n", ":1: bad value for lowercase" },
+	{ "postgresql-port = notaport\n", ":1: bad value for postgresql-port" },
+	{ "postgresql-port = 65536\n", ":1: bad value for postgresql-port" },
 	{ "just words\n", ":1: expected 'key = value'" },
 	{ "postgresql-query = select * from mboxes\n", "must use the mailbox name as $1" },
 	{ "postgresql-query = select $2 from t where a=$1\n", "only one parameter" },

@@ -93,7 +93,8 @@ static int setup(void **state)
 	    " ('one@x', 'p', NULL, '1', 'd'), ('f@x', 'p', NULL, 'f', NULL),"
 	    " ('zero@x', 'p', NULL, '0', NULL), ('junk@x', 'p', NULL, 'maybe', NULL),"
 	    " ('twice@x', 'p', NULL, NULL, NULL), ('twice@x', 'q', NULL, NULL, NULL),"
-	    " ('badquota@x', 'p', 'lots', NULL, NULL);");
+	    " ('badquota@x', 'p', 'lots', NULL, NULL), ('two@x', 'p', NULL, '2', NULL),"
+	    " ('TRUE@x', 'p', NULL, 'TRUE', 'd');");
 	return 0;
 }
 
@@ -124,7 +125,9 @@ static const struct lookup_row lookups[] = {
 	{ text_query, "one@x", PP_KIND_FORWARD, 0 },
 	{ text_query, "f@x", PP_KIND_HOSTED, 0 },
 	{ text_query, "zero@x", PP_KIND_HOSTED, 0 },
-	{ text_query, "junk@x", PP_KIND_UNAVAILABLE, 0 },
+	{ text_query, "junk@x", PP_KIND_HOSTED, 0 },
+	{ text_query, "two@x", PP_KIND_HOSTED, 0 },
+	{ text_query, "TRUE@x", PP_KIND_FORWARD, 0 },
 	{ text_query, "twice@x", PP_KIND_UNAVAILABLE, 0 },
 	{ text_query, "badquota@x", PP_KIND_HOSTED, 0 },
 	{ "select 1, 2, 3 from ub_orig where mbox=$1", "info@example.com", PP_KIND_UNAVAILABLE, 0 },
