@@ -51,6 +51,16 @@ static int get_user(pam_handle_t *pamh, const char **user)
 	return PAM_SUCCESS;
 }
 
+/* What every entry point does first: the configuration (which cfg then
+ * owns, even on failure), then the login name. */
+static int begin(pam_handle_t *pamh, int argc, const char **argv, struct pp_config *cfg,
+		 const char **user)
+{
+	int retval = load_config(pamh, argc, argv, cfg);
+
+	return retval != PAM_SUCCESS ? retval : get_user(pamh, user);
+}
+
 /* The one place a lib/ result becomes a PAM code.  Authentication and
  * account management answer a forward address differently. */
 static int pam_code(enum pp_result result, int forward_code, int wrong_password_code)
@@ -98,10 +108,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	int retval;
 
 	(void)flags;
-	retval = load_config(pamh, argc, argv, &cfg);
-	if (retval != PAM_SUCCESS)
-		goto done;
-	retval = get_user(pamh, &user);
+	retval = begin(pamh, argc, argv, &cfg, &user);
 	if (retval != PAM_SUCCESS)
 		goto done;
 	/* Honours use_first_pass, try_first_pass and use_authtok.  The token
@@ -152,10 +159,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	int retval;
 
 	(void)flags;
-	retval = load_config(pamh, argc, argv, &cfg);
-	if (retval != PAM_SUCCESS)
-		goto done;
-	retval = get_user(pamh, &user);
+	retval = begin(pamh, argc, argv, &cfg, &user);
 	if (retval != PAM_SUCCESS)
 		goto done;
 	/* A wrong or unusable password is authentication's business. */
