@@ -1,5 +1,5 @@
 /* One login, start to end: normalise the name, ask the userbase, verify
- * through the dispatcher.  pam_powermail and "pptool auth" both call this. */
+ * through the dispatcher.  Everything that logs someone in calls this. */
 #ifndef PP_AUTH_H
 #define PP_AUTH_H
 

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "secret.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -88,6 +89,13 @@ static int parse_number(const char *value, long min, long max, long *out)
 	return 0;
 }
 
+/* Is there a printf placeholder "%s" at p, and not the start of a word
+ * such as '%sales'? */
+static bool placeholder_at(const char *p)
+{
+	return p[0] == '%' && p[1] == 's' && !isalnum((unsigned char)p[2]) && p[2] != '_';
+}
+
 /* PowerMail's queries quote a printf placeholder: '%s' or %s.  Both become
  * the bound parameter $1, so the name is never part of the SQL text. */
 static char *make_query(const char *value, const char **why)
@@ -101,7 +109,7 @@ static char *make_query(const char *value, const char **why)
 		return NULL;
 	}
 	for (const char *p = value; *p;) {
-		if (strncmp(p, "'%s'", 4) == 0 || strncmp(p, "%s", 2) == 0) {
+		if ((p[0] == '\'' && placeholder_at(p + 1) && p[3] == '\'') || placeholder_at(p)) {
 			p += p[0] == '\'' ? 4 : 2;
 			memcpy(o, "$1", 2);
 			o += 2;
@@ -190,6 +198,11 @@ int pp_config_set(struct pp_config *cfg, const char *key, const char *value, con
 		break;
 	case KEY_STRING:
 	case KEY_SECRET:
+		/* An empty value would silently mean libpq's default. */
+		if (value[0] == '\0') {
+			why = "a value (to use the default, leave the key out)";
+			break;
+		}
 		copy = k->type == KEY_SECRET ? pp_strdup_secret(value) : strdup(value);
 		if (copy == NULL)
 			why = "enough memory";

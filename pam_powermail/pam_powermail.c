@@ -115,19 +115,15 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	 * stays PAM's; lib/ makes no copy it does not wipe. */
 	retval = pam_get_authtok(pamh, PAM_AUTHTOK, &authtok, NULL);
 	if (retval != PAM_SUCCESS) {
-		if (retval == PAM_CONV_AGAIN) {
-			retval = PAM_INCOMPLETE;
-		} else {
-			char name[PP_NAME_MAX + 1];
-			const char *why;
+		char name[PP_NAME_MAX + 1];
+		const char *why;
 
-			/* Only a name that passes normalisation is fit for a log. */
-			if (pp_normalize_name(&cfg, user, name, &why) != 0)
-				snprintf(name, sizeof name, "(unusable name)");
-			pam_syslog(pamh, LOG_NOTICE, "mailbox %s: could not get a password: %s",
-				   name, pam_strerror(pamh, retval));
-			retval = PAM_AUTH_ERR;
-		}
+		/* Only a name that passes normalisation is fit for a log. */
+		if (pp_normalize_name(&cfg, user, name, &why) != 0)
+			snprintf(name, sizeof name, "(unusable name)");
+		pam_syslog(pamh, LOG_NOTICE, "mailbox %s: could not get a password: %s", name,
+			   pam_strerror(pamh, retval));
+		retval = PAM_AUTH_ERR;
 		goto done;
 	}
 	retval = pam_code(pp_authenticate(&cfg, user, authtok, &login, &logger), PAM_AUTH_ERR,

@@ -125,9 +125,10 @@ static int cmd_verify(int argc, char **argv)
 
 	if (argc != 2)
 		return usage();
+	/* No password to check is a usage error, not a mismatch. */
 	password = read_password("Password: ", false);
 	if (password == NULL)
-		return 1;
+		return EXIT_USAGE;
 	verdict = pp_verify(argv[1], password, &info);
 	pp_free_secret(password);
 	switch (verdict) {

@@ -713,10 +713,11 @@ expect_verify '1|2' "locked: {crypt}*\$6\$... never matches its password" "{cryp
 # Empty stored values and empty passwords never match.
 expect_verify '1|2' "empty: empty stored value, empty password" '' ''
 expect_verify '1|2' "empty: empty stored value, password x" '' 'x'
-expect_verify '1|2' "empty: empty stored value, no input at all" '' '<none>'
+# No password to read at all is a usage error, not a verdict.
+expect_verify '64' "empty: empty stored value, no input at all" '' '<none>'
 expect_verify '1|2' "empty: {plain} with an empty password" '{plain}' ''
 expect_verify '1|2' "empty: {crypt} (empty) with an empty password" '{crypt}' ''
-expect_verify '1|2' "empty: {plain}x with no input at all" '{plain}x' '<none>'
+expect_verify '64' "empty: {plain}x with no input at all" '{plain}x' '<none>'
 expect_verify '1|2' "empty: openssl MD5-crypt of '' with an empty password" \
     "{md5}$(openssl passwd -1 -salt "$(rand_chars 8)" '')" ''
 expect_verify '1|2' "empty: openssl SHA-512-crypt of '' under {crypt} with an empty password" \

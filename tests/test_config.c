@@ -65,7 +65,8 @@ static void test_every_key(void **state)
 		"postgresql-port=6432\n"
 		"\tpostgresql-user = pm\n"
 		"postgresql-password = pa#ss word\n"
-		"postgresql-query = select quotaMB,isForward,fwdDest,password from mboxes where mbox='%s'\n"
+		"postgresql-query = select quotaMB,isForward,fwdDest,password from mboxes where mbox='%s'"
+		" and fwdDest not like '%sales%'\n"
 		"postgresql-conninfo = host=a,b target_session_attrs=any\n"
 		"\n"
 		"connect-timeout = 7\n"
@@ -84,8 +85,8 @@ static void test_every_key(void **state)
 	assert_string_equal(cfg.port, "6432");
 	assert_string_equal(cfg.user, "pm");
 	assert_string_equal(cfg.password, "pa#ss word");
-	assert_string_equal(cfg.query,
-			    "select quotaMB,isForward,fwdDest,password from mboxes where mbox=$1");
+	assert_string_equal(cfg.query, "select quotaMB,isForward,fwdDest,password from mboxes "
+				       "where mbox=$1 and fwdDest not like '%sales%'");
 	assert_string_equal(cfg.conninfo, "host=a,b target_session_attrs=any");
 	assert_int_equal(cfg.connect_timeout, 7);
 	assert_int_equal(cfg.query_timeout, 250);
@@ -114,6 +115,8 @@ static const struct {
 	{ "postgresql-query = select $2 from t where a=$1\n", "only one parameter" },
 	{ "default-domain = a@b\n", ":1: bad value for default-domain" },
 	{ "\n\n\nbogus\n", ":4: expected" },
+	{ "postgresql-conninfo =\n", ":1: bad value for postgresql-conninfo" },
+	{ "postgresql-database = \n", ":1: bad value for postgresql-database" },
 };
 
 static void test_bad_files(void **state)
