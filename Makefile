@@ -88,7 +88,7 @@ tests: all $(TESTS)
 deps-build:
 	@tools/deps.sh build
 deps-check:
-	@tools/deps.sh check
+	@tools/deps.sh check dovecot
 deps-demo:
 	@tools/deps.sh demo
 

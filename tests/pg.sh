@@ -8,6 +8,8 @@
 #   tests/pg.sh resume  DIR   start the server again after stop
 #   tests/pg.sh destroy DIR   stop if running, remove DIR
 #   tests/pg.sh env     DIR   print the export lines of DIR/env
+#   tests/pg.sh pamconf DIR   print a pam_powermail.conf that reaches the cluster
+#                             as the SELECT-only role
 #
 # "tests/pg.sh DIR COMMAND" is accepted too, so that PP_PGCTL (from DIR/env) is
 # a command prefix: `$PP_PGCTL stop`, `$PP_PGCTL start`.
@@ -21,12 +23,12 @@ MARKER=.pp-pg-cluster   # lets destroy refuse to rm -rf a directory that isn't o
 die() { echo "pg.sh: $*" >&2; exit 1; }
 
 usage() {
-    echo "usage: $0 {start|stop|resume|destroy|env} DIR   (or: $0 DIR COMMAND)" >&2
+    echo "usage: $0 {start|stop|resume|destroy|env|pamconf} DIR   (or: $0 DIR COMMAND)" >&2
     exit 2
 }
 
 [[ $# -eq 2 ]] || usage
-is_cmd() { [[ $1 =~ ^(start|stop|resume|destroy|env)$ ]]; }
+is_cmd() { [[ $1 =~ ^(start|stop|resume|destroy|env|pamconf)$ ]]; }
 if is_cmd "$1"; then
     cmd=$1 dir=$2
 elif is_cmd "$2"; then
@@ -205,6 +207,14 @@ case $cmd in
     env)
         [[ -f $dir/env ]] || die "no $dir/env (start the cluster first)"
         cat "$dir/env"
+        ;;
+    pamconf)
+        [[ -f $dir/env ]] || die "no $dir/env (start the cluster first)"
+        # shellcheck source=/dev/null
+        . "$dir/env"
+        printf '%s\n' "postgresql-host = $PGHOST" "postgresql-port = $PGPORT" \
+            "postgresql-database = $PP_PGDB" "postgresql-user = $PP_PGUSER" \
+            "postgresql-password = $PP_PGPASSWORD"
         ;;
     *) usage ;;
 esac

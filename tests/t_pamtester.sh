@@ -57,13 +57,7 @@ trap 'exit 143' TERM
 
 mkdir -p "$svcdir"
 umask 077
-cat >"$conf" <<EOF
-postgresql-host = $PGHOST
-postgresql-port = $PGPORT
-postgresql-user = $PP_PGUSER
-postgresql-password = $PP_PGPASSWORD
-postgresql-database = $PP_PGDB
-EOF
+$PP_PGCTL pamconf >"$conf"
 cat >"$badconf" <<EOF
 postgresql-host = $PGHOST
 postgresql-password = $PP_PGPASSWORD

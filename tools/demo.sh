@@ -53,14 +53,7 @@ echo "== pam_powermail.so against a PostgreSQL userbase (sql/schema.sql + sql/sa
 psql -q -X -U postgres -d powermail -v ON_ERROR_STOP=1 -f "$top/sql/sample.sql" >/dev/null
 
 mkdir -p "$work/pam.d"
-cat >"$work/pam_powermail.conf" <<CONF
-postgresql-host = $PGHOST
-postgresql-port = $PGPORT
-postgresql-database = $PP_PGDB
-postgresql-user = $PP_PGUSER
-postgresql-password = $PP_PGPASSWORD
-CONF
-chmod 600 "$work/pam_powermail.conf"
+(umask 077 && "$top/tests/pg.sh" pamconf "$work/pg" >"$work/pam_powermail.conf")
 printf '%s\n' "auth    required $module config=$work/pam_powermail.conf" \
     "account required $module config=$work/pam_powermail.conf" >"$work/pam.d/powermail-demo"
 

@@ -1,0 +1,713 @@
+#!/usr/bin/env bash
+# t_dovecot.sh -- TAP test: Debian's Dovecot 2.3 authenticates POP3 and IMAP
+# logins through pam_powermail.so against the test PostgreSQL userbase.
+#
+# A private Dovecot instance (configuration, sockets, state, log and mail all
+# under $PP_TMP, 127.0.0.1 on two free high ports) with
+#
+#   passdb static  noauthenticate nodelay=yes   only sets "nodelay": Dovecot
+#                  answers a failed login at once instead of holding it for
+#                  >= 0.5 s and adding a per-IP penalty of 2-15 s for repeated
+#                  failures from 127.0.0.1 (that field survives the PAM
+#                  passdb's failure: a NEXT result keeps its extra fields)
+#   passdb pam     max_requests=1000 %s   the PAM service is the protocol name
+#   auth_cache_size = 0                   no cache: a user refused while the
+#                                         database was down gets in at once
+#
+# PAM runs under pam_wrapper, so /etc/pam.d is never touched: the services
+# pop3, imap (and a deny-all "other") are files in $PP_TMP/pam.d.  pam_wrapper
+# claims a directory /tmp/pam.X (62 names) in every process image that loads
+# it, and only a normal exit() removes it.  With import_environment =
+# LD_PRELOAD PAM_WRAPPER ... every Dovecot process loads it: tried here, a
+# start and six logins made 13 directories (3 by the master, which re-executes
+# itself, then config, log, anvil, stats, auth, auth-worker, login
+# processes...) and a clean stop left 10 of them behind (exec, chroot and
+# privilege drops defeat pam_wrapper's destructor).  Dovecot 2.3 has no per-service environment, so
+# the auth-worker service -- the only process that calls PAM: Dovecot 2.3's PAM
+# passdb always runs in the auth worker -- gets a generated executable,
+# $PP_TMP/auth-worker, a shell script that sets LD_PRELOAD and PAM_WRAPPER*
+# and execs Dovecot's real auth binary.  No other Dovecot process sees
+# pam_wrapper, and the one directory goes when the worker exits.
+#
+# The sanitized build (PP_PRELOAD set) works the same way, with the ASan
+# runtime first in the auth worker's LD_PRELOAD, ASAN_OPTIONS, and:
+#   - UID_WRAPPER_DISABLE_DEEPBIND=1: pam_wrapper 1.1.4 dlopen()s libpam with
+#     RTLD_DEEPBIND, which ASan refuses (the worker exits at its first login);
+#   - service auth-worker { vsz_limit = 0 }: with Dovecot's default 256 MB
+#     address-space limit ASan cannot map its shadow memory ("ReserveShadow-
+#     MemoryRange failed", the worker dies with signal 6).
+# No other Dovecot process loads the runtime.
+#
+# Checks: right passwords over POP3 and IMAP (mailbox listed), wrong password,
+# unknown address and forward address refused (and what Dovecot and the module
+# log), doveadm auth test, the database stopped (refused, logged as
+# PAM_AUTHINFO_UNAVAIL and not as a password mismatch) and started again (in
+# at once), and that nothing is left running.
+#
+# Environment (tests/CONVENTIONS.md): PP_TOP, PP_BUILD, PP_TMP, PGHOST, PGPORT,
+# PP_PGSUPER, PP_PGDB, PP_PGUSER, PP_PGPASSWORD, PP_PGCTL, PP_PRELOAD.
+# Needs dovecot-core, dovecot-pop3d, dovecot-imapd, curl, libpam-wrapper
+# (tools/deps.sh dovecot, check).
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+PP_TOP=${PP_TOP:-$(cd "$here/.." && pwd)}
+PP_BUILD=${PP_BUILD:-$PP_TOP/build}
+PP_BUILD=$(cd "$PP_BUILD" && pwd)
+PP_PRELOAD=${PP_PRELOAD:-}
+if [[ -z ${PP_TMP:-} ]]; then
+    PP_TMP=$(mktemp -d /tmp/pp-dovecot.XXXXXX)
+    chmod 755 "$PP_TMP"
+    own_tmp=1
+else
+    PP_TMP=$(cd "$PP_TMP" && pwd)
+    own_tmp=
+fi
+export LC_ALL=C
+PATH=$PATH:/usr/sbin:/sbin
+
+MODULE=$PP_BUILD/pam_powermail.so
+CONF=$PP_TMP/dovecot.conf
+LOG=$PP_TMP/dovecot.log
+RUN=$PP_TMP/run
+STATE=$PP_TMP/state
+MAIL=$PP_TMP/mail
+PAMD=$PP_TMP/pam.d
+PPCONF=$PP_TMP/pp.conf
+WORKER=$PP_TMP/auth-worker
+INSTANCE=pp-t-dovecot
+CURL_MAX=10     # seconds for one client session
+PW='s3cr3t!'
+
+start_time=$(date +%s.%N)
+
+# ----------------------------------------------------------------------------
+# TAP
+# ----------------------------------------------------------------------------
+n=0
+nfail=0
+log_mark=0      # byte offset in $LOG where the current check's lines start
+
+# The Dovecot log lines written since the last mark (tail of them).
+log_since() {
+    [[ -f $LOG ]] || return 0
+    tail -c +"$((log_mark + 1))" "$LOG" 2>/dev/null
+}
+mark_log() {
+    log_mark=$(stat -c %s "$LOG" 2>/dev/null || echo 0)
+}
+pass() { n=$((n + 1)); printf 'ok %d - %s\n' "$n" "$1"; }
+fail() {
+    local l
+    n=$((n + 1)); nfail=$((nfail + 1))
+    printf 'not ok %d - %s\n' "$n" "$1"
+    shift
+    for l in "$@"; do
+        [[ -n $l ]] && printf '%s\n' "$l" | head -n 20 | cut -c 1-300 | sed 's/^/#   /'
+    done
+    if [[ -s $LOG ]]; then
+        echo "#   Dovecot's log since the check began (last 25 lines):"
+        log_since | tail -n 25 | cut -c 1-300 | sed 's/^/#     /'
+    fi
+}
+note() { printf '# %s\n' "$@"; }
+
+# ----------------------------------------------------------------------------
+# cleanup: database back, Dovecot stopped, our pam_wrapper directories gone
+# ----------------------------------------------------------------------------
+db_stopped=
+dovecot_pids=()     # master and its children, as last seen
+touch "$PP_TMP/.t_dovecot_start"   # pam_wrapper dirs newer than this may be ours
+
+master_pid() {
+    local p
+    p=$(cat "$RUN/master.pid" 2>/dev/null) || return 1
+    [[ $p =~ ^[0-9]+$ ]] && kill -0 "$p" 2>/dev/null && echo "$p"
+}
+
+# Remember the master and every child it has now (login, auth, auth-worker...).
+collect_pids() {
+    local m c
+    m=$(master_pid) || return 0
+    for c in "$m" $(ps -o pid= --ppid "$m" 2>/dev/null); do
+        [[ " ${dovecot_pids[*]} " == *" $c "* ]] || dovecot_pids+=("$c")
+    done
+}
+
+alive_pids() {
+    local p alive=()
+    for p in "${dovecot_pids[@]}"; do
+        kill -0 "$p" 2>/dev/null && alive+=("$p")
+    done
+    echo "${alive[*]}"
+}
+
+stop_dovecot() {
+    local m left
+    collect_pids
+    m=$(master_pid) || m=
+    if [[ -n $m ]]; then
+        doveadm -c "$CONF" stop >/dev/null 2>&1 || kill -TERM "$m" 2>/dev/null
+    fi
+    for _ in $(seq 1 100); do
+        left=$(alive_pids)
+        [[ -z $left ]] && return 0
+        sleep 0.1
+    done
+    # Still there after 10 s: ours, so kill them by pid.
+    # shellcheck disable=SC2086
+    kill -KILL $left 2>/dev/null
+    sleep 0.2
+    return 1
+}
+
+# Every pid our Dovecot processes were seen with: collected, or named in the
+# log ("auth-worker(PID): ...", pam_wrapper's "PWRAP_DEBUG[prog (PID)]") --
+# an auth worker that died young is only in the log.
+our_pids() {
+    {
+        printf '%s\n' "${dovecot_pids[@]}"
+        [[ -f $LOG ]] && grep -Eo '^[A-Z][a-z]{2} [ 0-9]{2} [0-9:]{8} [a-z0-9-]+\([0-9]+\)|PWRAP_[A-Z]+\[[^]]* \([0-9]+\)\]' "$LOG" |
+            grep -Eo '\([0-9]+\)' | tr -d '()'
+    } | grep -E '^[0-9]+$' | sort -u
+}
+
+# pam_wrapper directories this run made: /tmp/pam.X newer than our start
+# marker, owned by us, whose pid file names one of our Dovecot processes that
+# is gone.  (pam_wrapper's destructor removes them on a normal exit; this is
+# for a process that died otherwise.)
+our_pam_dirs() {
+    local d pid pids
+    pids=$(our_pids)
+    for d in /tmp/pam.?; do
+        [[ -d $d && ! -L $d && -O $d && $d -nt $PP_TMP/.t_dovecot_start ]] || continue
+        pid=$(cat "$d/pid" 2>/dev/null) || continue
+        grep -qx -- "$pid" <<<"$pids" || continue
+        kill -0 "$pid" 2>/dev/null && continue
+        echo "$d"
+    done
+}
+
+cleanup() {
+    local rc=$? d
+    trap - EXIT INT TERM HUP
+    stop_dovecot >/dev/null 2>&1
+    for d in $(our_pam_dirs); do rm -rf -- "$d"; done
+    if [[ -n $db_stopped ]]; then
+        $PP_PGCTL start >/dev/null 2>&1 || echo "# could not restart the database" >&2
+    fi
+    [[ -n $own_tmp ]] && rm -rf "$PP_TMP"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# ----------------------------------------------------------------------------
+# prerequisites
+# ----------------------------------------------------------------------------
+missing=()
+for p in dovecot doveadm doveconf curl psql; do
+    command -v "$p" >/dev/null || missing+=("$p")
+done
+pwrap=$(ldconfig -p 2>/dev/null | awk '/libpam_wrapper\.so /{print $NF; exit}')
+[[ -n $pwrap ]] || pwrap=/usr/lib/x86_64-linux-gnu/libpam_wrapper.so
+[[ -f $pwrap ]] || missing+=(libpam_wrapper.so)
+# Dovecot's own binaries (the real auth program the wrapper execs).
+LIBEXEC=
+for d in /usr/lib/dovecot /usr/libexec/dovecot /usr/local/libexec/dovecot; do
+    [[ -x $d/auth ]] && { LIBEXEC=$d; break; }
+done
+[[ -n $LIBEXEC ]] || missing+=("dovecot's auth binary")
+[[ -f $MODULE ]] || missing+=("$MODULE")
+for v in PGHOST PGPORT PP_PGSUPER PP_PGDB PP_PGUSER PP_PGPASSWORD PP_PGCTL; do
+    [[ -n ${!v:-} ]] || missing+=("\$$v")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+    # Failing, not skipping: a missing package must show (tools/deps.sh dovecot).
+    echo "not ok 1 - prerequisites: missing ${missing[*]}"
+    exit 1
+fi
+pass "prerequisites: $(dovecot --version | cut -d' ' -f1), curl, pam_wrapper, $MODULE"
+
+# Users: the mail files belong to an unprivileged user; Dovecot's internal
+# and login users are the Debian package's.
+if [[ $(id -u) -eq 0 ]]; then
+    mail_user=nobody
+    mail_uid=$(id -u nobody) mail_gid=$(id -g nobody)
+    login_user=dovenull internal_user=dovecot
+else
+    # Not root: everything runs as us (Dovecot then cannot change users).
+    mail_user=$(id -un)
+    mail_uid=$(id -u) mail_gid=$(id -g)
+    login_user=$mail_user internal_user=$mail_user
+fi
+
+# ----------------------------------------------------------------------------
+# the userbase
+# ----------------------------------------------------------------------------
+out=$(psql -X -q -v ON_ERROR_STOP=1 -U "$PP_PGSUPER" -d "$PP_PGDB" \
+    -f "$PP_TOP/sql/sample.sql" 2>&1)
+rc=$?
+if [[ $rc -eq 0 ]]; then
+    pass "sql/sample.sql loaded"
+else
+    fail "sql/sample.sql loaded" "psql exit $rc" "$out"
+fi
+
+umask 022
+mkdir -p "$PAMD" "$RUN" "$STATE" "$MAIL"
+{ $PP_PGCTL pamconf && printf '%s\n' "connect-timeout = 5" "debug = yes"; } >"$PPCONF"
+chmod 600 "$PPCONF"
+for svc in pop3 imap; do
+    printf '%s\n' "auth    required $MODULE config=$PPCONF" \
+        "account required $MODULE config=$PPCONF" >"$PAMD/$svc"
+done
+# libpam falls back to "other" for a service without a file (and logs an
+# error on every pam_start when there is none): deny.
+printf '%s\n' "auth required pam_deny.so" "account required pam_deny.so" \
+    "password required pam_deny.so" "session required pam_deny.so" >"$PAMD/other"
+
+# One message in info@example.com's INBOX, so that the POP3 listing has a line.
+msgdir=$MAIL/info@example.com/Maildir
+mkdir -p "$msgdir/new" "$msgdir/cur" "$msgdir/tmp"
+printf 'From: postmaster@example.com\r\nTo: info@example.com\r\nSubject: t_dovecot\r\n\r\nhello\r\n' \
+    >"$msgdir/new/1000000000.M1P1.t_dovecot"
+msgsize=$(stat -c %s "$msgdir/new/1000000000.M1P1.t_dovecot")
+chown -R "$mail_uid:$mail_gid" "$MAIL"
+
+# ----------------------------------------------------------------------------
+# the auth worker's executable: pam_wrapper (and the ASan runtime) there only
+# ----------------------------------------------------------------------------
+preload="libpam_wrapper.so"
+asan_line=
+if [[ -n $PP_PRELOAD ]]; then
+    preload="$PP_PRELOAD $preload"
+    # ASan aborts a dlopen() with RTLD_DEEPBIND, which pam_wrapper uses for
+    # libpam unless told not to (1.1.4 reads UID_WRAPPER_DISABLE_DEEPBIND;
+    # later versions PAM_WRAPPER_DISABLE_DEEPBIND).
+    asan_line="ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0; export ASAN_OPTIONS
+UID_WRAPPER_DISABLE_DEEPBIND=1; export UID_WRAPPER_DISABLE_DEEPBIND
+PAM_WRAPPER_DISABLE_DEEPBIND=1; export PAM_WRAPPER_DISABLE_DEEPBIND"
+fi
+cat >"$WORKER" <<EOF
+#!/bin/sh
+# Generated by tests/t_dovecot.sh: Dovecot's auth worker under pam_wrapper.
+LD_PRELOAD='$preload'; export LD_PRELOAD
+PAM_WRAPPER=1; export PAM_WRAPPER
+PAM_WRAPPER_SERVICE_DIR='$PAMD'; export PAM_WRAPPER_SERVICE_DIR
+# 2: the module's pam_syslog lines (all priorities) go to stderr, which
+# Dovecot writes to its log.
+PAM_WRAPPER_DEBUGLEVEL=2; export PAM_WRAPPER_DEBUGLEVEL
+$asan_line
+exec '$LIBEXEC/auth' "\$@"
+EOF
+chmod 755 "$WORKER"
+
+# ----------------------------------------------------------------------------
+# Dovecot
+# ----------------------------------------------------------------------------
+# A port on 127.0.0.1 that can be bound now (racy; the start is retried).
+free_port() {
+    /usr/bin/python3 - <<'PY'
+import random, socket
+for _ in range(200):
+    p = random.randint(20000, 60000)
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    break
+PY
+}
+
+write_conf() {
+    cat >"$CONF" <<EOF
+# Generated by tests/t_dovecot.sh
+instance_name = $INSTANCE
+base_dir = $RUN
+state_dir = $STATE
+log_path = $LOG
+protocols = pop3 imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = $login_user
+default_internal_user = $internal_user
+mail_uid = $mail_uid
+mail_gid = $mail_gid
+first_valid_uid = $mail_uid
+mail_location = maildir:~/Maildir
+auth_verbose = yes
+auth_debug = yes
+auth_cache_size = 0
+auth_failure_delay = 0
+import_environment = TZ
+
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = $POP3_PORT
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+  process_min_avail = 0
+  process_limit = 10
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+  process_min_avail = 0
+  process_limit = 10
+}
+service pop3 {
+  process_limit = 10
+}
+service imap {
+  process_limit = 10
+}
+service auth-worker {
+  executable = $WORKER -w
+  process_limit = 1
+  vsz_limit = 0
+}
+
+passdb {
+  driver = static
+  args = noauthenticate nodelay=yes
+}
+passdb {
+  driver = pam
+  args = max_requests=1000 %s
+}
+userdb {
+  driver = static
+  args = uid=$mail_uid gid=$mail_gid home=$MAIL/%u
+}
+EOF
+}
+
+started=
+for _ in 1 2 3 4 5; do
+    POP3_PORT=$(free_port)
+    IMAP_PORT=$(free_port)
+    [[ -n $POP3_PORT && -n $IMAP_PORT && $POP3_PORT != "$IMAP_PORT" ]] || continue
+    write_conf
+    : >"$LOG"
+    # A clean environment: nothing of pam_wrapper or ASan in the master.
+    # (To a file: the daemonized master keeps its stdout and stderr open.)
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin TZ=UTC dovecot -c "$CONF" \
+        >"$PP_TMP/dovecot.start" 2>&1 </dev/null
+    rc=$?
+    out=$(cat "$PP_TMP/dovecot.start")
+    if [[ $rc -eq 0 ]]; then
+        started=1
+        break
+    fi
+    grep -q 'Address already in use' <<<"$out$(cat "$LOG")" || break
+done
+if [[ -z $started ]]; then
+    fail "dovecot -c $CONF starts" "exit ${rc:-?}" "${out:-}" "$(doveconf -c "$CONF" -n 2>&1 | tail -n 5)"
+    exit 1
+fi
+
+# Up when both listeners accept a connection.
+ready=
+for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$POP3_PORT") 2>/dev/null &&
+        (exec 3<>"/dev/tcp/127.0.0.1/$IMAP_PORT") 2>/dev/null; then
+        ready=1
+        break
+    fi
+    sleep 0.1
+done
+collect_pids
+if [[ -n $ready ]]; then
+    pass "dovecot started (master $(master_pid), pop3 127.0.0.1:$POP3_PORT, imap 127.0.0.1:$IMAP_PORT)"
+else
+    fail "dovecot started and listens on 127.0.0.1:$POP3_PORT and :$IMAP_PORT"
+    exit 1
+fi
+
+# ----------------------------------------------------------------------------
+# clients
+# ----------------------------------------------------------------------------
+# pop3 USER PASS / imap USER PASS: list the messages / mailboxes; sets
+# out (curl's output and errors) and rc (curl's exit status: 0 in, 67 refused).
+pop3() {
+    out=$(curl -sS --max-time "$CURL_MAX" -u "$1:$2" "pop3://127.0.0.1:$POP3_PORT/" 2>&1)
+    rc=$?
+    out=${out//$'\r'/}
+}
+imap() {
+    out=$(curl -sS --max-time "$CURL_MAX" -u "$1:$2" "imap://127.0.0.1:$IMAP_PORT/" 2>&1)
+    rc=$?
+    out=${out//$'\r'/}
+}
+# doveadm auth test as the POP3 service would ask; rc 0 success, 77 failure.
+dvadm() {
+    out=$(timeout 20 doveadm -c "$CONF" auth test -x service=pop3 "$1" "$2" 2>&1)
+    rc=$?
+}
+
+# wait_log REGEX: true when a line since the mark matches (the log process
+# writes asynchronously), waiting up to 3 s.
+wait_log() {
+    local _
+    for _ in $(seq 1 30); do
+        log_since | grep -Eq -- "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# Expect login success: listing checked by a regex on the output.
+expect_in() { # PROTO USER PASS REGEX DESC
+    local proto=$1 user=$2 pass=$3 re=$4 desc=$5
+    mark_log
+    "$proto" "$user" "$pass"
+    if [[ $rc -eq 0 ]] && grep -Eq -- "$re" <<<"$out"; then
+        pass "$desc"
+    else
+        fail "$desc" "curl exit $rc, output:" "$out"
+    fi
+}
+expect_refused() { # PROTO USER PASS DESC
+    local proto=$1 user=$2 pass=$3 desc=$4 t0 t1
+    mark_log
+    t0=$(date +%s%N)
+    "$proto" "$user" "$pass"
+    t1=$(date +%s%N)
+    last_ms=$(((t1 - t0) / 1000000))
+    if [[ $rc -eq 67 ]]; then
+        pass "$desc (${last_ms} ms)"
+    else
+        fail "$desc" "curl exit $rc (67 = login denied), output:" "$out"
+    fi
+}
+# expect_log REGEX DESC: a line since the mark matches.
+expect_log() {
+    if wait_log "$1"; then
+        pass "$2"
+    else
+        fail "$2" "no log line matches /$1/"
+    fi
+}
+
+# --- right passwords --------------------------------------------------------
+expect_in pop3 info@example.com "$PW" "^1 $msgsize\$" \
+    "POP3: info@example.com / s3cr3t! logs in, LIST shows its one message"
+expect_log 'pam\(info@example.com,127\.0\.0\.1.*\): lookup service=pop3' \
+    "log: the PAM passdb was asked with service pop3"
+expect_log 'mailbox info@example.com: authenticated \(\{plain\}\)' \
+    "log: the module says info@example.com authenticated ({plain})"
+expect_in imap info@example.com "$PW" 'LIST .*INBOX' \
+    "IMAP: info@example.com / s3cr3t! logs in, LIST shows INBOX"
+expect_log 'pam\(info@example.com,127\.0\.0\.1.*\): lookup service=imap' \
+    "log: the PAM passdb was asked with service imap"
+for u in md5 crypt plain; do
+    expect_in pop3 "$u@example.com" "$PW" '^$' "POP3: $u@example.com / s3cr3t! logs in, empty LIST"
+    expect_in imap "$u@example.com" "$PW" 'LIST .*INBOX' "IMAP: $u@example.com / s3cr3t! logs in, LIST shows INBOX"
+done
+
+# --- refusals ---------------------------------------------------------------
+# Fastest and slowest refusal.
+min_ms=999999 max_ms=0
+track_ms() {
+    ((last_ms < min_ms)) && min_ms=$last_ms
+    ((last_ms > max_ms)) && max_ms=$last_ms
+    return 0
+}
+expect_refused pop3 info@example.com 's3cr3t' "POP3: info@example.com with a wrong password is refused"
+track_ms
+# Dovecot writes "... Authentication failure (Password mismatch?)" at Info;
+# the first failure of each auth worker, though, is an Error ending in
+# "(/etc/pam.d/pop3 missing?)": Dovecot looks for the real file once per
+# process, without knowing of pam_wrapper.
+expect_log 'pam\(info@example.com,127\.0\.0\.1.*\): pam_authenticate\(\) failed: Authentication failure' \
+    "log: wrong password is PAM_AUTH_ERR (pam_authenticate() failed: Authentication failure)"
+expect_log 'mailbox info@example.com: authentication failed' \
+    "log: the module says authentication failed for info@example.com"
+expect_refused imap info@example.com 's3cr3t' "IMAP: info@example.com with a wrong password is refused"
+track_ms
+
+expect_refused pop3 nobody@example.com "$PW" "POP3: unknown address nobody@example.com is refused"
+track_ms
+expect_log 'pam\(nobody@example.com,127\.0\.0\.1.*\): unknown user' \
+    "log: unknown address is PAM_USER_UNKNOWN (Dovecot: unknown user)"
+expect_log 'mailbox nobody@example.com: unknown address' \
+    "log: the module says nobody@example.com is an unknown address"
+expect_refused imap nobody@example.com "$PW" "IMAP: unknown address nobody@example.com is refused"
+track_ms
+
+expect_refused pop3 forward@example.com "$PW" "POP3: forward address forward@example.com is refused"
+track_ms
+expect_log 'mailbox forward@example.com: a forward address has no mailbox' \
+    "log: the module says forward@example.com is a forward address"
+expect_refused imap forward@example.com "$PW" "IMAP: forward address forward@example.com is refused"
+track_ms
+
+# Without nodelay Dovecot holds every failure >= 0.5 s (and the 127.0.0.1
+# penalty grows to seconds after the first few), so one refusal answered
+# faster shows that nodelay is in effect; the fastest one is checked, so
+# that a single slow answer on a loaded machine does not count.
+mark_log
+if [[ $min_ms -lt 450 ]]; then
+    pass "refusals answered without Dovecot's failure delay (fastest ${min_ms} ms, slowest ${max_ms} ms; the delay is >= 500 ms)"
+else
+    fail "refusals answered without Dovecot's failure delay (fastest ${min_ms} ms, slowest ${max_ms} ms; the delay is >= 500 ms)"
+fi
+
+# --- doveadm auth test ------------------------------------------------------
+mark_log
+dvadm info@example.com "$PW"
+if [[ $rc -eq 0 ]] && grep -q 'auth succeeded' <<<"$out"; then
+    pass "doveadm auth test info@example.com s3cr3t!: succeeded"
+else
+    fail "doveadm auth test info@example.com s3cr3t!: succeeded" "exit $rc" "$out"
+fi
+for case in "info@example.com|s3cr3t|wrong password" "nobody@example.com|$PW|unknown address" \
+    "forward@example.com|$PW|forward address"; do
+    IFS='|' read -r u p why <<<"$case"
+    mark_log
+    dvadm "$u" "$p"
+    if [[ $rc -eq 77 ]] && grep -q 'auth failed' <<<"$out"; then
+        pass "doveadm auth test $u ($why): failed"
+    else
+        fail "doveadm auth test $u ($why): failed (exit 77)" "exit $rc" "$out"
+    fi
+done
+
+# --- the database stopped ---------------------------------------------------
+mark_log
+db_stopped=1
+if out=$($PP_PGCTL stop 2>&1); then
+    pass "database stopped"
+else
+    fail "database stopped" "$out"
+fi
+expect_refused pop3 info@example.com "$PW" "POP3: database down: info@example.com / s3cr3t! is refused"
+expect_log 'pam\(info@example.com,127\.0\.0\.1.*\): pam_authenticate\(\) failed: Authentication service cannot retrieve authentication info' \
+    "log: database down is PAM_AUTHINFO_UNAVAIL (Authentication service cannot retrieve authentication info)"
+expect_log 'cannot reach the userbase' "log: the module says it cannot reach the userbase"
+if log_since | grep -Eq 'password mismatch|Authentication failure|authentication failed'; then
+    fail "log: database down is not logged as a password mismatch" \
+        "$(log_since | grep -E 'password mismatch|Authentication failure|authentication failed')"
+else
+    pass "log: database down is not logged as a password mismatch"
+fi
+expect_refused imap info@example.com "$PW" "IMAP: database down: info@example.com / s3cr3t! is refused"
+# What a client is told.  Dovecot 2.3's PAM passdb turns every PAM error but
+# PAM_USER_UNKNOWN, PAM_NEW_AUTHTOK_REQD and PAM_ACCT_EXPIRED into
+# "password_mismatch", so this is the reply to a wrong password too, not
+# "[UNAVAILABLE] Temporary authentication failure".
+reply=$(curl -sv --max-time "$CURL_MAX" -u "info@example.com:$PW" "pop3://127.0.0.1:$POP3_PORT/" 2>&1 |
+    tr -d '\r' | grep -E '^< -ERR' | tail -n 1)
+note "POP3 reply while the database is down: ${reply#< }"
+mark_log
+dvadm info@example.com "$PW"
+if [[ $rc -eq 77 ]]; then
+    pass "doveadm auth test: database down: refused"
+else
+    fail "doveadm auth test: database down: refused (exit 77)" "exit $rc" "$out"
+fi
+
+# --- and back ---------------------------------------------------------------
+mark_log
+if out=$($PP_PGCTL start 2>&1); then
+    db_stopped=
+    pass "database started again"
+else
+    fail "database started again" "$out"
+fi
+# No retry: auth_cache_size = 0, so the first attempt must get in.
+expect_in pop3 info@example.com "$PW" "^1 $msgsize\$" \
+    "POP3: database back: info@example.com gets in at once (no negative cache)"
+expect_in imap info@example.com "$PW" 'LIST .*INBOX' \
+    "IMAP: database back: info@example.com gets in at once"
+mark_log
+dvadm info@example.com "$PW"
+if [[ $rc -eq 0 ]]; then
+    pass "doveadm auth test: database back: succeeded"
+else
+    fail "doveadm auth test: database back: succeeded" "exit $rc" "$out"
+fi
+
+# --- the log as a whole -----------------------------------------------------
+log_mark=0
+collect_pids
+bad=$(grep -E 'AddressSanitizer|runtime error:|LeakSanitizer|Panic:|Fatal:|killed with signal|exited unexpectedly|PWRAP_ERROR[^ ]* [^ ]*\] - [^S]' "$LOG" | head -n 10)
+if [[ -z $bad ]]; then
+    pass "Dovecot's log has no sanitizer report, panic, fatal error or crashed process"
+else
+    fail "Dovecot's log has no sanitizer report, panic, fatal error or crashed process" "$bad"
+fi
+# Which of our running processes have pam_wrapper mapped: the auth worker
+# (pid in the log as "auth-worker(PID)") and nothing else.
+worker_pids=$(grep -Eo 'auth-worker\([0-9]+\)' "$LOG" | grep -Eo '[0-9]+' | sort -u)
+with_pwrap=() not_worker=()
+for p in "${dovecot_pids[@]}"; do
+    grep -q 'libpam_wrapper' "/proc/$p/maps" 2>/dev/null || continue
+    with_pwrap+=("$p")
+    grep -qx -- "$p" <<<"$worker_pids" || not_worker+=("$p:$(ps -o args= -p "$p")")
+done
+if [[ ${#with_pwrap[@]} -ge 1 && ${#not_worker[@]} -eq 0 ]]; then
+    pass "pam_wrapper is loaded by the auth worker only (pid ${with_pwrap[*]} of ${#dovecot_pids[@]} Dovecot processes seen)"
+else
+    fail "pam_wrapper is loaded by the auth worker only" \
+        "processes with pam_wrapper: ${with_pwrap[*]:-none}; not an auth worker: ${not_worker[*]:-none}"
+fi
+
+if [[ -n $PP_PRELOAD ]]; then
+    # The sanitized module really ran under ASan: its runtime is in the worker.
+    asan_in=()
+    for p in "${with_pwrap[@]}"; do
+        grep -qF -- "$(basename "$PP_PRELOAD")" "/proc/$p/maps" 2>/dev/null && asan_in+=("$p")
+    done
+    if [[ ${#with_pwrap[@]} -ge 1 && ${#asan_in[@]} -eq ${#with_pwrap[@]} ]]; then
+        pass "the auth worker runs with the sanitizer runtime $(basename "$PP_PRELOAD")"
+    else
+        fail "the auth worker runs with the sanitizer runtime $(basename "$PP_PRELOAD")" \
+            "workers: ${with_pwrap[*]:-none}; with the runtime: ${asan_in[*]:-none}"
+    fi
+fi
+
+# --- stop ---------------------------------------------------------------------
+mark_log
+if stop_dovecot && [[ -z $(alive_pids) ]]; then
+    pass "dovecot stopped, none of its ${#dovecot_pids[@]} processes left"
+else
+    fail "dovecot stopped, none of its processes left" "still alive: $(alive_pids)"
+fi
+left=$(our_pam_dirs)
+for d in $left; do rm -rf -- "$d"; done
+# Anything still there whose pid file names one of our processes?
+pids=$(our_pids)
+still=()
+for d in /tmp/pam.?; do
+    [[ -d $d && $d -nt $PP_TMP/.t_dovecot_start ]] || continue
+    pid=$(cat "$d/pid" 2>/dev/null) || continue
+    grep -qx -- "$pid" <<<"$pids" && still+=("$d:$pid")
+done
+if [[ ${#still[@]} -eq 0 ]]; then
+    pass "no /tmp/pam.X directory of this run is left${left:+ (removed stale: ${left//$'\n'/ })}"
+else
+    fail "no /tmp/pam.X directory of this run is left" "${still[*]}"
+fi
+
+end_time=$(date +%s.%N)
+note "$(awk -v a="$start_time" -v b="$end_time" 'BEGIN { printf "t_dovecot: %.1f s", b - a }')"
+[[ $nfail -eq 0 ]]
