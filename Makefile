@@ -30,6 +30,10 @@ ifeq ($(SANITIZE),1)
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 NO_UNDEFINED =
 endif
+ifeq ($(SANITIZE),thread)
+SAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
+NO_UNDEFINED =
+endif
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -fPIC -fvisibility=hidden \
              -Ilib $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
@@ -73,12 +77,14 @@ $(BUILD)/pptool: $(PPTOOL_OBJS) $(LIB)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LDLIBS)
 
 # The module exports pam_sm_* and nothing else (pam_powermail/export.map).
+# -z nodelete keeps it loaded after pam_end()'s dlclose(), and with it the
+# userbase connection (lib/connection.c).
 $(BUILD)/pam_powermail.so: $(MODULE_OBJS) $(LIB) pam_powermail/export.map
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=pam_powermail/export.map \
-		-Wl,-z,relro,-z,now $(NO_UNDEFINED) -o $@ $(MODULE_OBJS) $(LIB) $(PKG_LDLIBS) $(PAM_LDLIBS)
+		-Wl,-z,relro,-z,now,-z,nodelete $(NO_UNDEFINED) -o $@ $(MODULE_OBJS) $(LIB) $(PKG_LDLIBS) $(PAM_LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c $(LIB) | deps-check
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) | deps-check
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS) $(PKG_LDLIBS) $(PAM_LDLIBS)
@@ -94,13 +100,16 @@ deps-demo:
 
 # gcc for the normal build, clang with AddressSanitizer and UBSan for the
 # second: two compilers' warnings, and the tests run under the sanitizers.
+# A third, with ThreadSanitizer, runs the tests that use threads.
 check-build: deps-check
 	$(MAKE) BUILD=build tests
 	$(MAKE) BUILD=build-asan CC=clang SANITIZE=1 tests
 	@clang -print-file-name=libclang_rt.asan-x86_64.so > build-asan/preload
+	$(MAKE) BUILD=build-tsan CC=clang SANITIZE=thread tests
+	@echo test_persistent > build-tsan/tests.only
 
 check: check-build
-	tests/run-tests.sh build build-asan
+	tests/run-tests.sh build build-asan build-tsan
 
 demo: deps-demo
 	$(MAKE) BUILD=build all
@@ -131,4 +140,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-tsan

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@ static const struct key {
 	{ "query-timeout", KEY_NUMBER, offsetof(struct pp_config, query_timeout), 0, 600000 },
 	{ "lowercase", KEY_BOOL, offsetof(struct pp_config, lowercase), 0, 0 },
 	{ "debug", KEY_BOOL, offsetof(struct pp_config, debug), 0, 0 },
+	{ "persistent", KEY_BOOL, offsetof(struct pp_config, persistent), 0, 0 },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -46,6 +48,7 @@ void pp_config_init(struct pp_config *cfg)
 	cfg->connect_timeout = 5;
 	cfg->query_timeout = 5000;
 	cfg->lowercase = true;
+	cfg->persistent = true;
 }
 
 void pp_config_free(struct pp_config *cfg)
@@ -60,6 +63,9 @@ void pp_config_free(struct pp_config *cfg)
 			free(*field);
 		*field = NULL;
 	}
+	free(cfg->file);
+	free(cfg->file_id);
+	cfg->file = cfg->file_id = NULL;
 }
 
 static int parse_bool(const char *value, bool *out)
@@ -265,8 +271,11 @@ static int parse_line(struct pp_config *cfg, char *line, const char *origin, cha
 	return pp_config_set(cfg, key, value, origin, false, err, errlen);
 }
 
-static int check_file(int fd, const char *path, char *err, size_t errlen, off_t *size)
+static int check_file(struct pp_config *cfg, int fd, const char *path, char *err, size_t errlen,
+		      off_t *size)
 {
+	char id[128];
+
 	struct stat st;
 
 	if (fstat(fd, &st) != 0) {
@@ -289,6 +298,14 @@ static int check_file(int fd, const char *path, char *err, size_t errlen, off_t 
 		snprintf(err, errlen, "%s: larger than %d bytes", path, PP_CONFIG_MAX_SIZE);
 		return -1;
 	}
+	/* A connection made from an older version of the file is not reused. */
+	snprintf(id, sizeof id, "%ju:%ju:%jd.%09ld:%jd", (uintmax_t)st.st_dev,
+		 (uintmax_t)st.st_ino, (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+		 (intmax_t)st.st_size);
+	free(cfg->file_id);
+	free(cfg->file);
+	cfg->file_id = strdup(id);
+	cfg->file = strdup(path);
 	*size = st.st_size;
 	return 0;
 }
@@ -312,7 +329,7 @@ int pp_config_load(struct pp_config *cfg, const char *path, bool may_be_missing,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (check_file(fd, path, err, errlen, &size) != 0)
+	if (check_file(cfg, fd, path, err, errlen, &size) != 0)
 		goto done;
 	text = calloc(1, (size_t)size + 1);
 	if (text == NULL) {

@@ -24,6 +24,9 @@ struct pp_config {
 	long query_timeout;   /* milliseconds; 0: none */
 	bool lowercase;
 	bool debug;
+	bool persistent;      /* keep the connection across logins */
+	char *file;           /* the file read, if any */
+	char *file_id;        /* its device, inode, mtime and size */
 	unsigned long seen;   /* keys already given, by table index */
 };
 

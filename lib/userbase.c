@@ -2,6 +2,7 @@
  * PQsendQueryParams; the query is bounded by query-timeout on our side, so
  * a hung server cannot hang the mail daemon. */
 #include "userbase.h"
+#include "connection.h"
 #include "secret.h"
 
 #include <errno.h>
@@ -15,75 +16,6 @@
 #include <time.h>
 
 enum { COL_QUOTA, COL_FORWARD, COL_FWDDEST, COL_PASSWORD, NCOLS };
-
-/* The first line of a libpq message: they end in newlines and may have
- * several lines of context. */
-static const char *first_line(const char *msg, char *buf, size_t size)
-{
-	size_t n = strcspn(msg, "\n");
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, msg, n);
-	buf[n] = '\0';
-	return buf;
-}
-
-/* libpq prints server notices on stderr by default: the mail daemon's
- * stderr is no place for them. */
-static void ignore_notice(void *arg, const char *message)
-{
-	(void)arg;
-	(void)message;
-}
-
-static PGconn *connect_userbase(const struct pp_config *cfg, const struct pp_logger *logger)
-{
-	char timeout[16], msg[256];
-	const char *names[10], *values[10];
-	size_t n = 0;
-	PGconn *conn;
-
-#define PARAM(k, v) \
-	do { \
-		if ((v) != NULL) { \
-			names[n] = (k); \
-			values[n] = (v); \
-			n++; \
-		} \
-	} while (0)
-	snprintf(timeout, sizeof timeout, "%ld", cfg->connect_timeout);
-	PARAM("connect_timeout", timeout);
-	PARAM("application_name", "pam_powermail");
-	PARAM("client_encoding", "UTF8");
-	if (cfg->conninfo != NULL) {
-		/* expand_dbname: the whole string is parsed, and wins over the
-		 * settings before it. */
-		PARAM("dbname", cfg->conninfo);
-	} else {
-		PARAM("host", cfg->host);
-		PARAM("port", cfg->port);
-		PARAM("user", cfg->user);
-		PARAM("password", cfg->password);
-		PARAM("dbname", cfg->database ? cfg->database : "powermail");
-	}
-#undef PARAM
-	names[n] = values[n] = NULL;
-	conn = PQconnectdbParams(names, values, cfg->conninfo != NULL);
-	if (conn == NULL) {
-		pp_log(logger, LOG_ERR, "cannot reach the userbase: out of memory");
-		return NULL;
-	}
-	if (PQstatus(conn) != CONNECTION_OK) {
-		/* libpq's messages name host, port and user, never the password. */
-		pp_log(logger, LOG_ERR, "cannot reach the userbase: %s",
-		       first_line(PQerrorMessage(conn), msg, sizeof msg));
-		PQfinish(conn);
-		return NULL;
-	}
-	PQsetNoticeProcessor(conn, ignore_notice, NULL);
-	return conn;
-}
 
 static long long now_ms(void)
 {
@@ -175,37 +107,58 @@ static enum pp_kind read_row(PGresult *res, const char *name, struct pp_mailbox 
 	return PP_KIND_HOSTED;
 }
 
+/* How a query went, for deciding what to do with its connection. */
+enum outcome {
+	ANSWERED,  /* rows, or an SQL error the connection survives */
+	DROPPED,   /* the connection is gone: a reconnect may cure it */
+	TIMED_OUT, /* no answer in time: the connection is in an unknown state */
+};
+
+/* SQLSTATE class 08 (connection exception) and the 57P0x shutdowns (a
+ * restart, pg_terminate_backend) end a session; so does an error libpq
+ * made up itself, which has no SQLSTATE. */
+static bool connection_lost(PGconn *conn, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	return PQstatus(conn) == CONNECTION_BAD || state == NULL ||
+	       strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0;
+}
+
+/* Run the query on conn.  Errors are logged unless quiet_drop and the
+ * connection turned out to be dropped: then the caller retries. */
 static enum pp_kind query(PGconn *conn, const struct pp_config *cfg, const char *name,
-			  struct pp_mailbox *mb, const struct pp_logger *logger)
+			  struct pp_mailbox *mb, const struct pp_logger *logger, bool quiet_drop,
+			  enum outcome *outcome)
 {
 	const char *params[1] = { name };
 	enum pp_kind kind = PP_KIND_UNAVAILABLE;
 	PGresult *res = NULL;
-	bool timed_out;
+	bool timed_out = false;
 	char msg[256];
 
-	if (!PQsendQueryParams(conn, cfg->query ? cfg->query : PP_DEFAULT_QUERY, 1, NULL, params,
-			       NULL, NULL, 0)) {
-		pp_log(logger, LOG_ERR, "userbase query failed: %s",
-		       first_line(PQerrorMessage(conn), msg, sizeof msg));
-		return PP_KIND_UNAVAILABLE;
-	}
-	res = await_result(conn, cfg->query_timeout, &timed_out);
-	if (res == NULL) {
-		if (timed_out)
-			pp_log(logger, LOG_ERR, "userbase query for %s: no answer within %ld ms",
-			       name, cfg->query_timeout);
-		else
-			pp_log(logger, LOG_ERR, "userbase query failed: %s",
-			       first_line(PQerrorMessage(conn), msg, sizeof msg));
+	*outcome = ANSWERED;
+	if (PQsendQueryParams(conn, cfg->query ? cfg->query : PP_DEFAULT_QUERY, 1, NULL, params,
+			      NULL, NULL, 0))
+		res = await_result(conn, cfg->query_timeout, &timed_out);
+	if (timed_out) {
+		*outcome = TIMED_OUT;
+		pp_log(logger, LOG_ERR, "userbase query for %s: no answer within %ld ms", name,
+		       cfg->query_timeout);
 		goto done;
 	}
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
+		if (res == NULL || PQresultStatus(res) == PGRES_FATAL_ERROR)
+			if (connection_lost(conn, res))
+				*outcome = DROPPED;
+		if (*outcome == DROPPED && quiet_drop)
+			goto done;
 		pp_log(logger, LOG_ERR, "userbase query failed (SQLSTATE %s): %s",
 		       state ? state : "none",
-		       first_line(PQresultErrorMessage(res), msg, sizeof msg));
+		       pp_first_line(res ? PQresultErrorMessage(res) : PQerrorMessage(conn), msg,
+				     sizeof msg));
 		goto done;
 	}
 	if (PQnfields(res) != NCOLS) {
@@ -229,14 +182,23 @@ done:
 enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
 				struct pp_mailbox *mb, const struct pp_logger *logger)
 {
-	PGconn *conn;
+	struct pp_conn conn;
+	enum outcome outcome;
 
 	memset(mb, 0, sizeof *mb);
-	conn = connect_userbase(cfg, logger);
-	if (conn == NULL)
-		return mb->kind = PP_KIND_UNAVAILABLE;
-	mb->kind = query(conn, cfg, name, mb, logger);
-	PQfinish(conn);
+	for (int attempt = 0;; attempt++) {
+		if (pp_conn_acquire(cfg, attempt > 0, &conn, logger) != 0)
+			return mb->kind = PP_KIND_UNAVAILABLE;
+		/* A kept connection the server has since closed (a restart, an
+		 * idle timeout) is retried once on a new one; nothing else is. */
+		bool may_retry = attempt == 0 && !conn.fresh;
+
+		mb->kind = query(conn.pg, cfg, name, mb, logger, may_retry, &outcome);
+		pp_conn_release(&conn, outcome == ANSWERED);
+		if (outcome == DROPPED && may_retry)
+			continue;
+		break;
+	}
 	if (mb->kind == PP_KIND_UNAVAILABLE)
 		pp_mailbox_clear(mb), mb->kind = PP_KIND_UNAVAILABLE;
 	return mb->kind;

@@ -9,6 +9,7 @@
 #   PP_TEST_TIMEOUT=SECONDS  per-test limit (default 300)
 #   PP_TESTS=REGEX   run only the tests whose name (test_foo, t_bar.sh) matches
 #                    REGEX (bash =~, so a plain word matches as a substring)
+#   BUILD/tests.only  a REGEX in a build directory limits that build the same way
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -143,8 +144,12 @@ run_one() {
     fi
 }
 
-selected() {
-    [[ -z ${PP_TESTS:-} || $1 =~ $PP_TESTS ]]
+# A build may name the tests it is for in BUILD/tests.only (a regex): the
+# ThreadSanitizer build is for the thread tests.
+selected() { # selected NAME BUILD
+    local only=
+    [[ -f $2/tests.only ]] && only=$(<"$2/tests.only")
+    [[ -z ${PP_TESTS:-} || $1 =~ $PP_TESTS ]] && [[ -z $only || $1 =~ $only ]]
 }
 
 for b in "${builds[@]}"; do
@@ -152,13 +157,13 @@ for b in "${builds[@]}"; do
     for t in "$babs"/tests/test_*; do
         [[ -f $t && -x $t ]] || continue
         name=$(basename "$t")
-        selected "$name" || continue
+        selected "$name" "$babs" || continue
         run_one "$b" "$babs" "$name" "$t"
     done
     for t in "$TOP"/tests/t_*.sh; do
         [[ -f $t ]] || continue
         name=$(basename "$t")
-        selected "$name" || continue
+        selected "$name" "$babs" || continue
         run_one "$b" "$babs" "$name" bash "$t"
     done
 done

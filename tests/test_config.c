@@ -49,6 +49,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.query_timeout, 5000);
 	assert_true(cfg.lowercase);
 	assert_false(cfg.debug);
+	assert_true(cfg.persistent);
 	assert_null(cfg.query);
 	assert_null(cfg.default_domain);
 	pp_config_free(&cfg);
@@ -73,6 +74,7 @@ static void test_every_key(void **state)
 		"query-timeout = 250\n"
 		"default-domain = example.com\n"
 		"lowercase = no\n"
+		"persistent = no\n"
 		"debug = yes\r\n",
 		0600);
 
@@ -93,6 +95,9 @@ static void test_every_key(void **state)
 	assert_string_equal(cfg.default_domain, "example.com");
 	assert_false(cfg.lowercase);
 	assert_true(cfg.debug);
+	assert_false(cfg.persistent);
+	assert_non_null(cfg.file_id);
+	assert_string_equal(cfg.file, p);
 	pp_config_free(&cfg);
 }
 

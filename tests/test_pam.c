@@ -43,18 +43,7 @@
 /* Is this program itself built with AddressSanitizer?  Then it carries the
  * ASan runtime already, and preloading the shared runtime ($PP_PRELOAD)
  * would make the process abort ("incompatible ASan runtimes"). */
-#if defined(__SANITIZE_ADDRESS__)
-#define SELF_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SELF_ASAN 1
-#endif
-#endif
-#ifndef SELF_ASAN
-#define SELF_ASAN 0
-#endif
-
-#define STAGE_ENV "PP_TEST_PAM_STAGE"
+#include "pam_wrapper_exec.h"
 #define SET_ITEMS "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_set_items.so"
 #define PAM_DENY "/lib/x86_64-linux-gnu/security/pam_deny.so"
 #define SEED_MD5 "$1$Wh/8PmbX$tLpq3mPsvT5gdVJcVVYXA1"
@@ -1775,8 +1764,7 @@ static int report(void **state)
 
 static int stage1(char **argv)
 {
-	const char *preload = env("PP_PRELOAD");
-	char *ld, *svcdir;
+	char *svcdir;
 
 	if (getenv("PP_TMP") == NULL || getenv("PP_BUILD") == NULL || getenv("PGHOST") == NULL) {
 		printf("1..1\nnot ok 1 - test_pam needs PP_TMP, PP_BUILD, PGHOST... "
@@ -1787,30 +1775,8 @@ static int stage1(char **argv)
 		printf("1..1\nnot ok 1 - writing the PAM service and config files\n");
 		return 1;
 	}
-	/* A sanitized program carries its own runtime: $PP_PRELOAD is for
-	 * programs that are not sanitized. */
-	if (*preload != '\0' && !SELF_ASAN) {
-		ld = xasprintf("%s:libpam_wrapper.so", preload);
-		setenv("ASAN_OPTIONS", "verify_asan_link_order=0", 1);
-	} else {
-		ld = xasprintf("libpam_wrapper.so");
-	}
-	if (*preload != '\0' || SELF_ASAN) {
-		/* ASan refuses dlopen(RTLD_DEEPBIND); pam_wrapper 1.1.4 reads
-		 * the UID_WRAPPER_ spelling, the manual the PAM_WRAPPER_ one. */
-		setenv("PAM_WRAPPER_DISABLE_DEEPBIND", "1", 1);
-		setenv("UID_WRAPPER_DISABLE_DEEPBIND", "1", 1);
-	}
 	svcdir = xasprintf("%s/pam.d", env("PP_TMP"));
-	setenv("LD_PRELOAD", ld, 1);
-	setenv("PAM_WRAPPER", "1", 1);
-	setenv("PAM_WRAPPER_SERVICE_DIR", svcdir, 1);
-	setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1); /* shows every pam_syslog priority */
-	setenv(STAGE_ENV, "2", 1);
-	fflush(stdout);
-	execv("/proc/self/exe", argv);
-	printf("1..1\nnot ok 1 - re-executing under pam_wrapper: %s\n", strerror(errno));
-	return 1;
+	return exec_under_pam_wrapper(argv, svcdir);
 }
 
 int main(int argc, char **argv)
@@ -1836,11 +1802,8 @@ int main(int argc, char **argv)
 
 	(void)argc;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (getenv(STAGE_ENV) == NULL || getenv("PAM_WRAPPER") == NULL)
+	if (!under_pam_wrapper())
 		return stage1(argv);
-	unsetenv(STAGE_ENV);
-	/* pam_wrapper is loaded now; psql, pptool and pg.sh need not load it */
-	unsetenv("LD_PRELOAD");
 	cap_path = xasprintf("%s/pam-stderr.log", env("PP_TMP"));
 	return cmocka_run_group_tests(tests, setup_db, report);
 }

@@ -1,0 +1,304 @@
+/* The connection pool.
+ *
+ * Why a small pool behind a mutex: Dovecot runs PAM in single-threaded auth
+ * worker processes, which need exactly one connection each, kept for the
+ * worker's life.  A threaded PAM caller should not queue every login behind
+ * one round trip, nor open a connection per thread without bound: so up to
+ * POOL_SIZE connections per process, each used by one thread at a time.
+ *
+ * The module is linked with -z nodelete, so this state outlives the
+ * dlclose() that pam_end() does after every login.
+ *
+ * After fork() the child must never use nor close its parent's connections:
+ * a PQfinish() there would send Terminate down the socket the two share and
+ * end the parent's session.  The child disowns them (see disown()) and opens
+ * its own. */
+#include "connection.h"
+#include "secret.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define POOL_SIZE 8
+
+static struct slot {
+	PGconn *pg;
+	char *settings; /* what the connection was made with; holds the password */
+	char *file;     /* the configuration file it came from, or NULL */
+	bool busy;
+} slots[POOL_SIZE];
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slot_freed = PTHREAD_COND_INITIALIZER;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pid_t owner; /* the process whose connections the slots hold */
+
+const char *pp_first_line(const char *msg, char *buf, size_t size)
+{
+	size_t n = strcspn(msg, "\n");
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, msg, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* A fork while another thread holds the lock would leave the child's copy
+ * locked forever: hold it across fork() instead. */
+static void before_fork(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+static void after_fork(void)
+{
+	pthread_mutex_unlock(&lock);
+}
+
+static void init_once(void)
+{
+	pthread_atfork(before_fork, after_fork, after_fork);
+}
+
+/* Free a connection inherited from the parent without a word to the
+ * server: the socket is replaced by /dev/null first, so the Terminate that
+ * PQfinish writes goes nowhere, and the parent's session lives on. */
+static void disown(PGconn *pg)
+{
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	int fd = PQsocket(pg);
+
+	if (devnull >= 0 && fd >= 0)
+		dup2(devnull, fd);
+	if (devnull >= 0)
+		close(devnull);
+	PQfinish(pg);
+}
+
+static void clear_slot(struct slot *s, bool inherited)
+{
+	if (s->pg != NULL) {
+		if (inherited)
+			disown(s->pg);
+		else
+			PQfinish(s->pg);
+	}
+	pp_free_secret(s->settings);
+	free(s->file);
+	memset(s, 0, sizeof *s);
+}
+
+/* Everything a connection depends on, as one string: the connection keys
+ * and the identity of the file they came from.  Length-prefixed, so that no
+ * two different settings read alike. */
+static char *settings_of(const struct pp_config *cfg)
+{
+	const char *fields[] = { cfg->conninfo, cfg->host,     cfg->port,
+				 cfg->user,     cfg->password, cfg->database,
+				 cfg->file_id };
+	size_t size = 32;
+	char *s, *p;
+
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		size += (fields[i] ? strlen(fields[i]) : 0) + 24;
+	s = p = calloc(1, size);
+	if (s == NULL)
+		return NULL;
+	p += snprintf(p, size, "%ld;", cfg->connect_timeout);
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		const char *f = fields[i] ? fields[i] : "";
+
+		p += snprintf(p, size - (size_t)(p - s), "%zu:%s;", strlen(f), f);
+	}
+	return s;
+}
+
+/* libpq prints server notices on stderr by default: the mail daemon's
+ * stderr is no place for them. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static PGconn *open_connection(const struct pp_config *cfg, const struct pp_logger *logger)
+{
+	char timeout[24], msg[256];
+	const char *names[10], *values[10];
+	size_t n = 0;
+	PGconn *pg;
+
+#define PARAM(k, v) \
+	do { \
+		if ((v) != NULL) { \
+			names[n] = (k); \
+			values[n] = (v); \
+			n++; \
+		} \
+	} while (0)
+	snprintf(timeout, sizeof timeout, "%ld", cfg->connect_timeout);
+	PARAM("connect_timeout", timeout);
+	PARAM("application_name", "pam_powermail");
+	PARAM("client_encoding", "UTF8");
+	if (cfg->conninfo != NULL) {
+		/* expand_dbname: the whole string is parsed, and wins over the
+		 * settings before it. */
+		PARAM("dbname", cfg->conninfo);
+	} else {
+		PARAM("host", cfg->host);
+		PARAM("port", cfg->port);
+		PARAM("user", cfg->user);
+		PARAM("password", cfg->password);
+		PARAM("dbname", cfg->database ? cfg->database : "powermail");
+	}
+#undef PARAM
+	names[n] = values[n] = NULL;
+	pg = PQconnectdbParams(names, values, cfg->conninfo != NULL);
+	if (pg == NULL) {
+		pp_log(logger, LOG_ERR, "cannot reach the userbase: out of memory");
+		return NULL;
+	}
+	if (PQstatus(pg) != CONNECTION_OK) {
+		/* libpq's messages name host, port and user, never the password. */
+		pp_log(logger, LOG_ERR, "cannot reach the userbase: %s",
+		       pp_first_line(PQerrorMessage(pg), msg, sizeof msg));
+		PQfinish(pg);
+		return NULL;
+	}
+	PQsetNoticeProcessor(pg, ignore_notice, NULL);
+	return pg;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* Under the lock: a slot for these settings, marked busy.  On the way, an
+ * idle connection made from an older version of the same file is closed,
+ * and so is a matching one when want_new: its server went away.  Idle
+ * connections of other configurations (another PAM service's file) stay,
+ * unless the pool is full. */
+static int take_slot(const char *settings, const char *file, bool want_new)
+{
+	for (;;) {
+		int empty = -1, stale = -1;
+
+		for (int i = 0; i < POOL_SIZE; i++) {
+			struct slot *s = &slots[i];
+			bool same;
+
+			if (s->busy)
+				continue;
+			same = s->pg != NULL && strcmp(s->settings, settings) == 0;
+			if (same && !want_new) {
+				s->busy = true;
+				return i;
+			}
+			if (s->pg != NULL && !same && same_file(s->file, file))
+				clear_slot(s, false); /* and it is free now */
+			if (s->pg == NULL && empty < 0)
+				empty = i;
+			if (s->pg != NULL && (stale < 0 || same))
+				stale = i;
+		}
+		/* Prefer closing a dead or outdated connection to growing the pool. */
+		if (stale >= 0 && (empty < 0 || want_new)) {
+			clear_slot(&slots[stale], false);
+			empty = stale;
+		}
+		if (empty >= 0) {
+			slots[empty].busy = true;
+			return empty;
+		}
+		pthread_cond_wait(&slot_freed, &lock);
+	}
+}
+
+int pp_conn_acquire(const struct pp_config *cfg, bool want_new, struct pp_conn *conn,
+		    const struct pp_logger *logger)
+{
+	char *settings;
+	struct slot *s;
+
+	memset(conn, 0, sizeof *conn);
+	conn->slot = -1;
+	if (!cfg->persistent) {
+		conn->pg = open_connection(cfg, logger);
+		conn->fresh = true;
+		return conn->pg != NULL ? 0 : -1;
+	}
+	settings = settings_of(cfg);
+	if (settings == NULL) {
+		pp_log(logger, LOG_ERR, "cannot reach the userbase: out of memory");
+		return -1;
+	}
+	pthread_once(&once, init_once);
+	pthread_mutex_lock(&lock);
+	if (owner != getpid()) {
+		for (int i = 0; i < POOL_SIZE; i++)
+			clear_slot(&slots[i], owner != 0);
+		owner = getpid();
+	}
+	conn->slot = take_slot(settings, cfg->file, want_new);
+	s = &slots[conn->slot];
+	pthread_mutex_unlock(&lock);
+
+	if (s->pg != NULL) {
+		pp_free_secret(settings);
+		conn->pg = s->pg;
+		return 0;
+	}
+	/* Connect outside the lock: other threads' logins go on meanwhile. */
+	conn->pg = open_connection(cfg, logger);
+	conn->fresh = true;
+	pthread_mutex_lock(&lock);
+	if (conn->pg != NULL) {
+		s->pg = conn->pg;
+		s->settings = settings;
+		s->file = cfg->file ? strdup(cfg->file) : NULL;
+	} else {
+		pp_free_secret(settings);
+		s->busy = false;
+		pthread_cond_signal(&slot_freed);
+	}
+	pthread_mutex_unlock(&lock);
+	return conn->pg != NULL ? 0 : -1;
+}
+
+void pp_conn_release(struct pp_conn *conn, bool reusable)
+{
+	/* A connection in the middle of a transaction is not reusable. */
+	reusable = reusable && PQstatus(conn->pg) == CONNECTION_OK &&
+		   PQtransactionStatus(conn->pg) == PQTRANS_IDLE;
+	if (conn->slot < 0) {
+		PQfinish(conn->pg);
+	} else {
+		pthread_mutex_lock(&lock);
+		if (!reusable)
+			clear_slot(&slots[conn->slot], false);
+		slots[conn->slot].busy = false;
+		pthread_cond_signal(&slot_freed);
+		pthread_mutex_unlock(&lock);
+	}
+	memset(conn, 0, sizeof *conn);
+}
+
+/* At exit, say goodbye to the server rather than vanish: it then logs a
+ * disconnection, not a lost client. */
+__attribute__((destructor)) static void close_pool(void)
+{
+	if (owner != getpid())
+		return;
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < POOL_SIZE; i++)
+		if (!slots[i].busy)
+			clear_slot(&slots[i], false);
+	pthread_mutex_unlock(&lock);
+}

@@ -1,0 +1,31 @@
+/* Connections to the userbase, kept open across logins.  A login costs one
+ * query round trip, not a connection setup with its authentication. */
+#ifndef PP_CONNECTION_H
+#define PP_CONNECTION_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "log.h"
+
+struct pp_conn {
+	PGconn *pg;
+	bool fresh; /* opened for this request: its failures are not a dropped
+		     * connection that a reconnect would cure */
+	int slot;   /* its place in the pool; -1 when persistent = no */
+};
+
+/* A connection for cfg: an idle one from the pool with the same settings,
+ * or, when there is none or want_new is set, a new one.  Returns 0, or -1
+ * after logging why. */
+int pp_conn_acquire(const struct pp_config *cfg, bool want_new, struct pp_conn *conn,
+		    const struct pp_logger *logger);
+
+/* Give the connection back: to the pool when reusable, else closed. */
+void pp_conn_release(struct pp_conn *conn, bool reusable);
+
+/* The first line of a libpq message, into buf. */
+const char *pp_first_line(const char *msg, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,390 @@
+/* The kept connection, driven through PAM against the real PostgreSQL:
+ * 1,000 logins on one server connection, fork, threads, a server restart, a
+ * changed configuration file, and persistent = no.  Connections are counted
+ * on the server, in pg_stat_activity, by the application_name the test's
+ * configuration gives them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <security/pam_appl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pam_wrapper_exec.h"
+
+#define APP "pp-persistent-test"
+
+static char conf[4096], conf_off[4096];
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v ? v : "";
+}
+
+/* --- the server's view ---------------------------------------------- */
+
+static PGconn *super;
+
+static void sql(const char *text)
+{
+	PGresult *r = PQexec(super, text);
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", text, PQerrorMessage(super));
+	PQclear(r);
+}
+
+static void reconnect_super(void)
+{
+	const char *names[] = { "user", "dbname", NULL };
+	const char *values[] = { env("PP_PGSUPER"), env("PP_PGDB"), NULL };
+
+	if (super != NULL)
+		PQfinish(super);
+	super = PQconnectdbParams(names, values, 0);
+	if (PQstatus(super) != CONNECTION_OK)
+		fail_msg("superuser connection: %s", PQerrorMessage(super));
+}
+
+/* The backend pids of the module's connections, as "pid,pid" in order. */
+static void module_backends(char *out, size_t size)
+{
+	PGresult *r = PQexec(super, "select coalesce(string_agg(pid::text, ',' order by pid), '') "
+				    "from pg_stat_activity where application_name = '" APP "'");
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("pg_stat_activity: %s", PQerrorMessage(super));
+	snprintf(out, size, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+}
+
+static int count_backends(void)
+{
+	char pids[1024];
+	int n = 0;
+
+	module_backends(pids, sizeof pids);
+	for (char *p = pids; *p; p++)
+		n += *p == ',';
+	return pids[0] ? n + 1 : 0;
+}
+
+/* A closed connection's backend takes a moment to leave pg_stat_activity. */
+static int settled_backends(int want)
+{
+	int n = count_backends();
+
+	for (int i = 0; i < 100 && n != want; i++) {
+		usleep(50000);
+		n = count_backends();
+	}
+	return n;
+}
+
+/* --- PAM -------------------------------------------------------------- */
+
+static int converse(int n, const struct pam_message **msg, struct pam_response **resp,
+		    void *password)
+{
+	struct pam_response *r = calloc((size_t)n, sizeof *r);
+
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++)
+		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF)
+			r[i].resp = strdup(password);
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+/* One whole transaction, as a mail daemon does it; returns authenticate's
+ * code, or acct_mgmt's when authenticate succeeded. */
+static int login(const char *service, const char *user, const char *password)
+{
+	struct pam_conv conv = { converse, (void *)password };
+	pam_handle_t *pamh = NULL;
+	int rc = pam_start(service, user, &conv, &pamh);
+
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = pam_authenticate(pamh, 0);
+	if (rc == PAM_SUCCESS)
+		rc = pam_acct_mgmt(pamh, 0);
+	pam_end(pamh, rc);
+	return rc;
+}
+
+/* --- setup ------------------------------------------------------------ */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, 0600);
+}
+
+static void write_config(const char *path, const char *extra)
+{
+	char text[4096];
+
+	snprintf(text, sizeof text,
+		 "postgresql-conninfo = host=%s port=%s dbname=%s user=%s password=%s "
+		 "application_name=" APP "\n%s",
+		 env("PGHOST"), env("PGPORT"), env("PP_PGDB"), env("PP_PGUSER"),
+		 env("PP_PGPASSWORD"), extra);
+	write_file(path, text);
+}
+
+/* $PP_TMP/pam.d/NAME: the built module, both types, with config=CONFIG. */
+static void write_service(const char *name, const char *config)
+{
+	char path[8192];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/pam.d/%s", env("PP_TMP"), name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "auth required %s/pam_powermail.so config=%s\n", env("PP_BUILD"), config);
+	fprintf(f, "account required %s/pam_powermail.so config=%s\n", env("PP_BUILD"), config);
+	fclose(f);
+}
+
+static void write_services(const char *svcdir)
+{
+	snprintf(conf, sizeof conf, "%s/persistent.conf", env("PP_TMP"));
+	snprintf(conf_off, sizeof conf_off, "%s/not-persistent.conf", env("PP_TMP"));
+	mkdir(svcdir, 0755);
+	write_config(conf, "");
+	write_config(conf_off, "persistent = no\n");
+	write_service("pp", conf);
+	write_service("pp_off", conf_off);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	reconnect_super();
+	sql("INSERT INTO mboxes (mbox, password) VALUES "
+	    "('keep1@persist.test', '{plain}Keep-0ne'), ('keep2@persist.test', '{md5}"
+	    "$1$Wh/8PmbX$tLpq3mPsvT5gdVJcVVYXA1') "
+	    "ON CONFLICT (mbox) DO UPDATE SET password = EXCLUDED.password");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	PQfinish(super);
+	return 0;
+}
+
+/* --- tests ------------------------------------------------------------ */
+
+static void test_thousand_logins_one_connection(void **state)
+{
+	char first[1024], now[1024];
+
+	(void)state;
+	assert_int_equal(settled_backends(0), 0);
+	assert_int_equal(login("pp", "keep1@persist.test", "Keep-0ne"), PAM_SUCCESS);
+	module_backends(first, sizeof first);
+	assert_int_equal(count_backends(), 1);
+	for (int i = 1; i < 1000; i++) {
+		int rc = login("pp", i % 2 ? "keep2@persist.test" : "keep1@persist.test",
+			       i % 2 ? "s3cr3t!" : (i % 3 ? "Keep-0ne" : "wrong"));
+		int want = i % 2 || i % 3 ? PAM_SUCCESS : PAM_AUTH_ERR;
+
+		if (rc != want)
+			fail_msg("login %d: %s", i, pam_strerror(NULL, rc));
+	}
+	/* The same backend served all of them: one server connection. */
+	module_backends(now, sizeof now);
+	assert_string_equal(now, first);
+}
+
+static void test_persistent_no(void **state)
+{
+	char kept[1024], now[1024];
+
+	(void)state;
+	module_backends(kept, sizeof kept);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(login("pp_off", "keep1@persist.test", "Keep-0ne"), PAM_SUCCESS);
+		/* Each call closed its own connection: only the kept one is left. */
+		assert_int_equal(settled_backends(1), 1);
+	}
+	module_backends(now, sizeof now);
+	assert_string_equal(now, kept);
+}
+
+static void test_fork(void **state)
+{
+	char parent[1024], now[1024];
+	int status;
+	pid_t child;
+
+	(void)state;
+	assert_int_equal(login("pp", "keep1@persist.test", "Keep-0ne"), PAM_SUCCESS);
+	module_backends(parent, sizeof parent);
+	assert_int_equal(count_backends(), 1);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		/* The child opens its own connection, logs in twice, and leaves
+		 * the parent's alone: exit status says how it went. */
+		int ok = login("pp", "keep2@persist.test", "s3cr3t!") == PAM_SUCCESS &&
+			 login("pp", "keep1@persist.test", "wrong") == PAM_AUTH_ERR;
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* The child's connection went with it; the parent's is untouched and
+	 * still answers, without a new connection. */
+	assert_int_equal(settled_backends(1), 1);
+	module_backends(now, sizeof now);
+	assert_string_equal(now, parent);
+	assert_int_equal(login("pp", "keep1@persist.test", "Keep-0ne"), PAM_SUCCESS);
+	assert_int_equal(login("pp", "keep1@persist.test", "wrong"), PAM_AUTH_ERR);
+	module_backends(now, sizeof now);
+	assert_string_equal(now, parent);
+}
+
+struct worker {
+	pthread_t thread;
+	int index;
+	int failures;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+
+	for (int i = 0; i < 100; i++) {
+		bool right = (i + w->index) % 3 != 0;
+		const char *user = i % 2 ? "keep2@persist.test" : "keep1@persist.test";
+		const char *password = right ? (i % 2 ? "s3cr3t!" : "Keep-0ne") : "wrong";
+		int rc = login("pp", user, password);
+
+		if (rc != (right ? PAM_SUCCESS : PAM_AUTH_ERR))
+			w->failures++;
+		if (login("pp", "nobody@persist.test", "x") != PAM_USER_UNKNOWN)
+			w->failures++;
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	struct worker workers[8];
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		workers[i].index = i;
+		workers[i].failures = 0;
+		assert_int_equal(pthread_create(&workers[i].thread, NULL, work, &workers[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(pthread_join(workers[i].thread, NULL), 0);
+		if (workers[i].failures != 0)
+			fail_msg("thread %d: %d wrong answers", i, workers[i].failures);
+	}
+	/* At most the pool's eight connections, whatever the interleaving. */
+	assert_in_range(count_backends(), 1, 8);
+}
+
+static void test_server_restart(void **state)
+{
+	char cmd[8192];
+
+	(void)state;
+	assert_int_equal(login("pp", "keep1@persist.test", "Keep-0ne"), PAM_SUCCESS);
+	snprintf(cmd, sizeof cmd, "%s stop >/dev/null 2>&1", env("PP_PGCTL"));
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(login("pp", "keep1@persist.test", "Keep-0ne"), PAM_AUTHINFO_UNAVAIL);
+	snprintf(cmd, sizeof cmd, "%s start >/dev/null 2>&1", env("PP_PGCTL"));
+	assert_int_equal(system(cmd), 0);
+	reconnect_super();
+	/* The same process: the dead connection is replaced, the query
+	 * retried, and the login goes through. */
+	assert_int_equal(login("pp", "keep1@persist.test", "Keep-0ne"), PAM_SUCCESS);
+	assert_int_equal(count_backends(), 1);
+}
+
+static void test_terminated_backend(void **state)
+{
+	char before[1024], after[1024];
+
+	(void)state;
+	assert_int_equal(login("pp", "keep1@persist.test", "Keep-0ne"), PAM_SUCCESS);
+	module_backends(before, sizeof before);
+	sql("select pg_terminate_backend(pid) from pg_stat_activity "
+	    "where application_name = '" APP "'");
+	assert_int_equal(settled_backends(0), 0);
+	assert_int_equal(login("pp", "keep1@persist.test", "Keep-0ne"), PAM_SUCCESS);
+	module_backends(after, sizeof after);
+	assert_int_equal(count_backends(), 1);
+	assert_string_not_equal(after, before);
+}
+
+static void test_config_change(void **state)
+{
+	char before[1024], after[1024];
+	struct timespec times[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
+
+	(void)state;
+	assert_int_equal(login("pp", "keep1@persist.test", "Keep-0ne"), PAM_SUCCESS);
+	module_backends(before, sizeof before);
+	/* Only the file's time changes: a new connection all the same. */
+	usleep(20000);
+	assert_int_equal(utimensat(AT_FDCWD, conf, times, 0), 0);
+	assert_int_equal(login("pp", "keep1@persist.test", "Keep-0ne"), PAM_SUCCESS);
+	module_backends(after, sizeof after);
+	assert_string_not_equal(after, before);
+	/* ... and the old one was closed. */
+	assert_int_equal(settled_backends(1), 1);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_thousand_logins_one_connection),
+		cmocka_unit_test(test_persistent_no),
+		cmocka_unit_test(test_fork),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_server_restart),
+		cmocka_unit_test(test_terminated_backend),
+		cmocka_unit_test(test_config_change),
+	};
+	char svcdir[4096];
+
+	(void)argc;
+	if (getenv("PP_TMP") == NULL || getenv("PGHOST") == NULL || getenv("PP_BUILD") == NULL) {
+		printf("1..1\nnot ok 1 - run me through tests/run-tests.sh\n");
+		return 1;
+	}
+	snprintf(svcdir, sizeof svcdir, "%s/pam.d", env("PP_TMP"));
+	if (!under_pam_wrapper()) {
+		write_services(svcdir);
+		return exec_under_pam_wrapper(argv, svcdir);
+	}
+	snprintf(conf, sizeof conf, "%s/persistent.conf", env("PP_TMP"));
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
