@@ -5,7 +5,9 @@
 #include <security/pam_modules.h>
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -81,14 +83,31 @@ static int pam_code(enum pp_result result, int forward_code, int wrong_password_
 	return PAM_SERVICE_ERR;
 }
 
+/* The mailbox authenticate found, kept on the handle for acct_mgmt in the
+ * same transaction: a mail daemon calls both, and the second need not ask
+ * the database again what the first just learnt. */
+#define AUTHENTICATED_MAILBOX "pam_powermail_authenticated_mailbox"
+
+static void free_data(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	free(data);
+}
+
 /* After a success: the canonical name for the caller, and what it may want
  * to know about the mailbox. */
 static int publish(pam_handle_t *pamh, const struct pp_login *login)
 {
-	char var[PP_NAME_MAX + 32];
+	char var[PP_NAME_MAX + 32], *known;
 
 	if (pam_set_item(pamh, PAM_USER, login->name) != PAM_SUCCESS)
 		return PAM_BUF_ERR;
+	known = strdup(login->name);
+	if (known == NULL || pam_set_data(pamh, AUTHENTICATED_MAILBOX, known, free_data) != PAM_SUCCESS) {
+		free(known);
+		return PAM_BUF_ERR;
+	}
 	snprintf(var, sizeof var, "POWERMAIL_MBOX=%s", login->name);
 	if (pam_putenv(pamh, var) != PAM_SUCCESS)
 		return PAM_BUF_ERR;
@@ -145,6 +164,18 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return PAM_SUCCESS;
 }
 
+/* Did authenticate, in this transaction, just find user's mailbox? */
+static bool just_authenticated(pam_handle_t *pamh, const struct pp_config *cfg, const char *user)
+{
+	const void *known = NULL;
+	char name[PP_NAME_MAX + 1];
+	const char *why;
+
+	return pam_get_data(pamh, AUTHENTICATED_MAILBOX, &known) == PAM_SUCCESS &&
+	       known != NULL && pp_normalize_name(cfg, user, name, &why) == 0 &&
+	       strcmp(name, known) == 0;
+}
+
 PAM_EXTERN __attribute__((visibility("default"))) int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -158,6 +189,10 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	retval = begin(pamh, argc, argv, &cfg, &user);
 	if (retval != PAM_SUCCESS)
 		goto done;
+	if (just_authenticated(pamh, &cfg, user)) {
+		retval = PAM_SUCCESS;
+		goto done;
+	}
 	/* A wrong or unusable password is authentication's business. */
 	retval = pam_code(pp_account(&cfg, user, &login, &logger), PAM_PERM_DENIED, PAM_SUCCESS);
 done:

@@ -362,6 +362,28 @@ static void test_config_change(void **state)
 	assert_int_equal(settled_backends(1), 1);
 }
 
+/* acct_mgmt right after a successful authenticate, on the same handle,
+ * takes authenticate's answer instead of a second query: seen by removing
+ * the row in between.  A new transaction asks the database again. */
+static void test_account_reuses_authenticate(void **state)
+{
+	struct pam_conv conv = { converse, (void *)"Tr4nsient" };
+	pam_handle_t *pamh = NULL;
+
+	(void)state;
+	sql("INSERT INTO mboxes (mbox, password) VALUES ('brief@persist.test', '{plain}Tr4nsient')");
+	assert_int_equal(pam_start("pp", "brief@persist.test", &conv, &pamh), PAM_SUCCESS);
+	assert_int_equal(pam_authenticate(pamh, 0), PAM_SUCCESS);
+	sql("DELETE FROM mboxes WHERE mbox = 'brief@persist.test'");
+	assert_int_equal(pam_acct_mgmt(pamh, 0), PAM_SUCCESS);
+	pam_end(pamh, PAM_SUCCESS);
+
+	pamh = NULL;
+	assert_int_equal(pam_start("pp", "brief@persist.test", &conv, &pamh), PAM_SUCCESS);
+	assert_int_equal(pam_acct_mgmt(pamh, 0), PAM_USER_UNKNOWN);
+	pam_end(pamh, PAM_SUCCESS);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +394,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_server_restart),
 		cmocka_unit_test(test_terminated_backend),
 		cmocka_unit_test(test_config_change),
+		cmocka_unit_test(test_account_reuses_authenticate),
 	};
 	char svcdir[4096];
 
