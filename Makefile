@@ -115,6 +115,21 @@ demo: deps-demo
 	$(MAKE) BUILD=build all
 	tools/demo.sh build
 
+# make bench: throughput, latency, memory and connection figures against a
+# throwaway PostgreSQL (bench/run.sh, bench/RESULTS.md); not part of check.
+# Needs the check group's packages (postgresql, libpam-wrapper, valgrind).
+BENCH_SRCS = $(wildcard bench/*.c)
+.PHONY: bench
+bench:
+	@tools/deps.sh check
+	$(MAKE) BUILD=build all $(BENCH_SRCS:bench/%.c=build/bench/%)
+	bench/run.sh build
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LDLIBS) $(PAM_LDLIBS) -lpthread
+
 # The sample configuration becomes /etc/pam_powermail.conf only when there
 # is none: an operator's file is never overwritten.
 install: all
@@ -141,3 +156,6 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-tsan
+
+# Fuzzing (libFuzzer): fuzz.mk.
+-include fuzz.mk
