@@ -19,6 +19,12 @@ if [[ $(basename "$build") != build ]]; then
     exit 0
 fi
 
+# The man pages render without a single warning.
+for page in "$top"/man/*.[58]; do
+    check "$(basename "$page") renders without warnings" \
+        bash -c "out=\$(groff -man -ww -z '$page' 2>&1) && [ -z \"\$out\" ]"
+done
+
 root=$tmp/root
 pamdir=$(pkg-config --variable=libdir pam)/security
 inst() { make -s -C "$top" BUILD="$(realpath --relative-to="$top" "$build")" DESTDIR="$root" PREFIX=/usr "$@"; }
