@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pam_login.h"
 #include "pam_wrapper_exec.h"
 
 #define APP "pp-persistent-test"
@@ -97,35 +98,9 @@ static int settled_backends(int want)
 
 /* --- PAM -------------------------------------------------------------- */
 
-static int converse(int n, const struct pam_message **msg, struct pam_response **resp,
-		    void *password)
-{
-	struct pam_response *r = calloc((size_t)n, sizeof *r);
-
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++)
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF)
-			r[i].resp = strdup(password);
-	*resp = r;
-	return PAM_SUCCESS;
-}
-
-/* One whole transaction, as a mail daemon does it; returns authenticate's
- * code, or acct_mgmt's when authenticate succeeded. */
 static int login(const char *service, const char *user, const char *password)
 {
-	struct pam_conv conv = { converse, (void *)password };
-	pam_handle_t *pamh = NULL;
-	int rc = pam_start(service, user, &conv, &pamh);
-
-	if (rc != PAM_SUCCESS)
-		return rc;
-	rc = pam_authenticate(pamh, 0);
-	if (rc == PAM_SUCCESS)
-		rc = pam_acct_mgmt(pamh, 0);
-	pam_end(pamh, rc);
-	return rc;
+	return pam_login(service, user, password);
 }
 
 /* --- setup ------------------------------------------------------------ */
@@ -152,20 +127,6 @@ static void write_config(const char *path, const char *extra)
 	write_file(path, text);
 }
 
-/* $PP_TMP/pam.d/NAME: the built module, both types, with config=CONFIG. */
-static void write_service(const char *name, const char *config)
-{
-	char path[8192];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/pam.d/%s", env("PP_TMP"), name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "auth required %s/pam_powermail.so config=%s\n", env("PP_BUILD"), config);
-	fprintf(f, "account required %s/pam_powermail.so config=%s\n", env("PP_BUILD"), config);
-	fclose(f);
-}
-
 static void write_services(const char *svcdir)
 {
 	snprintf(conf, sizeof conf, "%s/persistent.conf", env("PP_TMP"));
@@ -173,8 +134,8 @@ static void write_services(const char *svcdir)
 	mkdir(svcdir, 0755);
 	write_config(conf, "");
 	write_config(conf_off, "persistent = no\n");
-	write_service("pp", conf);
-	write_service("pp_off", conf_off);
+	assert_int_equal(write_pam_service(svcdir, "pp", env("PP_BUILD"), conf), 0);
+	assert_int_equal(write_pam_service(svcdir, "pp_off", env("PP_BUILD"), conf_off), 0);
 }
 
 static int setup(void **state)
@@ -367,7 +328,7 @@ static void test_config_change(void **state)
  * the row in between.  A new transaction asks the database again. */
 static void test_account_reuses_authenticate(void **state)
 {
-	struct pam_conv conv = { converse, (void *)"Tr4nsient" };
+	struct pam_conv conv = { answer_password, (void *)"Tr4nsient" };
 	pam_handle_t *pamh = NULL;
 
 	(void)state;
