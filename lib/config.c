@@ -37,6 +37,7 @@ static const struct key {
 	{ "lowercase", KEY_BOOL, offsetof(struct pp_config, lowercase), 0, 0 },
 	{ "debug", KEY_BOOL, offsetof(struct pp_config, debug), 0, 0 },
 	{ "persistent", KEY_BOOL, offsetof(struct pp_config, persistent), 0, 0 },
+	{ "equalize-timing", KEY_BOOL, offsetof(struct pp_config, equalize_timing), 0, 0 },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

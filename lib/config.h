@@ -25,6 +25,7 @@ struct pp_config {
 	bool lowercase;
 	bool debug;
 	bool persistent;      /* keep the connection across logins */
+	bool equalize_timing; /* unknown and forward addresses cost a check too */
 	char *file;           /* the file read, if any */
 	char *file_id;        /* its device, inode, mtime and size */
 	unsigned long seen;   /* keys already given, by table index */

@@ -50,6 +50,7 @@ static void test_defaults(void **state)
 	assert_true(cfg.lowercase);
 	assert_false(cfg.debug);
 	assert_true(cfg.persistent);
+	assert_false(cfg.equalize_timing);
 	assert_null(cfg.query);
 	assert_null(cfg.default_domain);
 	pp_config_free(&cfg);
@@ -75,6 +76,7 @@ static void test_every_key(void **state)
 		"default-domain = example.com\n"
 		"lowercase = no\n"
 		"persistent = no\n"
+		"equalize-timing = yes\n"
 		"debug = yes\r\n",
 		0600);
 
@@ -96,6 +98,7 @@ static void test_every_key(void **state)
 	assert_false(cfg.lowercase);
 	assert_true(cfg.debug);
 	assert_false(cfg.persistent);
+	assert_true(cfg.equalize_timing);
 	assert_non_null(cfg.file_id);
 	assert_string_equal(cfg.file, p);
 	pp_config_free(&cfg);
