@@ -40,12 +40,22 @@ static pid_t owner; /* the process whose connections the slots hold */
 
 const char *pp_first_line(const char *msg, char *buf, size_t size)
 {
-	size_t n = strcspn(msg, "\n");
+	size_t used = 0;
 
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, msg, n);
-	buf[n] = '\0';
+	/* libpq writes one line per host tried, each followed by indented
+	 * hints: keep the former, joined, so that every host's reason shows. */
+	buf[0] = '\0';
+	for (const char *line = msg; *line && used + 1 < size;) {
+		size_t n = strcspn(line, "\n");
+
+		if (n > 0 && line[0] != '\t' && line[0] != ' ') {
+			int w = snprintf(buf + used, size - used, "%s%.*s", used ? "; " : "",
+					 (int)n, line);
+
+			used = w < 0 ? size : used + (size_t)w;
+		}
+		line += n + (line[n] == '\n');
+	}
 	return buf;
 }
 

@@ -25,7 +25,8 @@ int pp_conn_acquire(const struct pp_config *cfg, bool want_new, struct pp_conn *
 /* Give the connection back: to the pool when reusable, else closed. */
 void pp_conn_release(struct pp_conn *conn, bool reusable);
 
-/* The first line of a libpq message, into buf. */
+/* A libpq message on one line, into buf: the line for each host it tried,
+ * without the indented hints. */
 const char *pp_first_line(const char *msg, char *buf, size_t size);
 
 #endif

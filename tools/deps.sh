@@ -8,7 +8,7 @@ set -euo pipefail
 # The package lists live here and nowhere else.
 declare -A PKGS
 PKGS[build]="pkg-config gcc make libpam0g-dev libcrypt-dev libpq-dev libssl-dev libargon2-dev"
-PKGS[check]="${PKGS[build]} clang libclang-rt-14-dev libcmocka-dev libpamtest0-dev libpam-wrapper pamtester postgresql openssl python3 python3-passlib argon2 valgrind procps groff-base"
+PKGS[check]="${PKGS[build]} clang libclang-rt-14-dev libcmocka-dev libpamtest0-dev libpam-wrapper pamtester postgresql openssl python3 python3-passlib argon2 valgrind procps groff-base pgbouncer"
 PKGS[demo]="${PKGS[build]} libpam-wrapper pamtester postgresql"
 PKGS[dovecot]="dovecot-core dovecot-pop3d dovecot-imapd curl"
 
