@@ -134,6 +134,12 @@ static char *make_query(const char *value, const char **why)
 		}
 	}
 	*o = '\0';
+	/* "$1" must end there: "'%s'7" would read as $17, "$1x" as junk. */
+	for (const char *p = strstr(q, "$1"); p != NULL; p = strstr(p + 2, "$1"))
+		if (isalnum((unsigned char)p[2]) || p[2] == '_') {
+			*why = "the query's $1 (or '%s') must not run into a letter or digit";
+			goto fail;
+		}
 	if (params == 0) {
 		*why = "the query must use the mailbox name as $1 (or '%s')";
 		goto fail;

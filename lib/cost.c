@@ -62,7 +62,7 @@ static int bcrypt_ok(const char *setting, const char **why)
  * exactly the parameter strings libxcrypt itself writes for costs up to the
  * cap: anything else is either more expensive or not what libxcrypt makes. */
 static bool params_within(const char *prefix, const char *setting, size_t params_len,
-			  unsigned long min_cost, unsigned long cap)
+			  bool delimited, unsigned long min_cost, unsigned long cap)
 {
 	static const char rbytes[16] = { 0 };
 	size_t plen = strlen(prefix);
@@ -70,10 +70,18 @@ static bool params_within(const char *prefix, const char *setting, size_t params
 
 	if (strnlen(setting, plen + params_len) < plen + params_len)
 		return false;
-	for (unsigned long cost = min_cost; cost <= cap; cost++)
-		if (crypt_gensalt_rn(prefix, cost, rbytes, sizeof rbytes, gen, sizeof gen) != NULL &&
-		    memcmp(gen + plen, setting + plen, params_len) == 0)
+	for (unsigned long cost = min_cost; cost <= cap; cost++) {
+		if (crypt_gensalt_rn(prefix, cost, rbytes, sizeof rbytes, gen, sizeof gen) == NULL)
+			continue;
+		/* The same length first: a long parameter string must not make
+		 * us read past what libxcrypt wrote.  yescrypt's parameters end
+		 * at a '$'; scrypt's have a fixed length, the salt follows. */
+		size_t gen_params = delimited ? strcspn(gen + plen, "$")
+					      : strnlen(gen + plen, params_len);
+
+		if (gen_params == params_len && memcmp(gen + plen, setting + plen, params_len) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -82,7 +90,7 @@ static int yescrypt_ok(const char *prefix, const char *setting, const char **why
 	const char *params = setting + strlen(prefix);
 	const char *end = strchr(params, '$');
 
-	if (end == NULL || !params_within(prefix, setting, (size_t)(end - params), 1,
+	if (end == NULL || !params_within(prefix, setting, (size_t)(end - params), true, 1,
 					  PP_CAP_YESCRYPT_COST)) {
 		*why = "yescrypt parameters above the cap";
 		return -1;
@@ -93,15 +101,39 @@ static int yescrypt_ok(const char *prefix, const char *setting, const char **why
 static int scrypt_ok(const char *setting, const char **why)
 {
 	/* "$7$" N (1 char), r (5), p (5), then the salt. */
-	if (!params_within("$7$", setting, 11, 6, PP_CAP_SCRYPT_COST)) {
+	if (!params_within("$7$", setting, 11, false, 6, PP_CAP_SCRYPT_COST)) {
 		*why = "scrypt parameters above the cap";
 		return -1;
 	}
 	return 0;
 }
 
+bool pp_is_des(const char *setting)
+{
+	static const char itoa64[] =
+		"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+	return strlen(setting) == 13 && strspn(setting, itoa64) == 13;
+}
+
+/* Only the methods whose cost we can read are verified at all: libxcrypt
+ * also knows BSDi "_", NetBSD "$sha1$", Sun "$md5" and others whose round
+ * counts would let one row burn minutes, and bigcrypt, whose length
+ * depends on the password. */
+static const char *const capped_prefixes[] = { "$1$",  "$5$", "$6$", "$2a$", "$2b$",
+					       "$2y$", "$y$", "$gy$", "$7$" };
+
 int pp_crypt_cost_ok(const char *setting, const char **why)
 {
+	bool known = pp_is_des(setting);
+
+	for (size_t i = 0; !known && i < sizeof capped_prefixes / sizeof capped_prefixes[0]; i++)
+		known = strncmp(setting, capped_prefixes[i], strlen(capped_prefixes[i])) == 0;
+	if (!known) {
+		*why = "not a crypt method pam_powermail verifies (DES, $1$, $5$, $6$, $2b$, "
+		       "$y$, $gy$, $7$)";
+		return -1;
+	}
 	if (strncmp(setting, "$5$", 3) == 0 || strncmp(setting, "$6$", 3) == 0)
 		return sha_crypt_ok(setting, why);
 	if (strncmp(setting, "$2", 2) == 0 && setting[2] != '\0' && setting[3] == '$')

@@ -5,8 +5,11 @@
 #ifndef PP_COST_H
 #define PP_COST_H
 
+#include <stdbool.h>
+
 #define PP_CAP_BCRYPT_COST   14      /* $2b$14$: ~1 s; default 10 */
-#define PP_CAP_SHA_ROUNDS    1000000 /* $6$rounds=: ~0.3 s; default 5000 */
+#define PP_CAP_SHA_ROUNDS    1000000 /* $6$rounds=: ~0.3 s for a short password, ~2 s
+					 * at libxcrypt's 511-byte limit; default 5000 */
 #define PP_CAP_YESCRYPT_COST 8       /* libxcrypt's cost scale: ~0.25 s; default 5 */
 #define PP_CAP_SCRYPT_COST   8       /* $7$, libxcrypt's cost scale; default 7 */
 #define PP_CAP_ARGON2_M_KIB  262144  /* 256 MiB; Dovecot's default is 64 MiB */
@@ -14,9 +17,13 @@
 #define PP_CAP_ARGON2_P      16
 #define PP_CAP_ARGON2_M_T    1048576 /* m (KiB) x t: 1 GiB of memory passes */
 
-/* 0 when a crypt(3) setting is within the caps (or has no cost parameter),
- * -1 with *why set when it is not. */
+/* 0 when a crypt(3) value is of a method we verify (DES, $1$, $5$, $6$,
+ * $2a$/$2b$/$2y$, $y$, $gy$, $7$) and within the caps; -1 with *why set
+ * when it is not. */
 int pp_crypt_cost_ok(const char *setting, const char **why);
+
+/* Is value a traditional DES crypt: 13 characters of the crypt alphabet? */
+bool pp_is_des(const char *value);
 
 /* The same for an encoded "$argon2..$v=19$m=..,t=..,p=..$" string. */
 int pp_argon2_cost_ok(const char *encoded, const char **why);

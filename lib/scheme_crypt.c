@@ -36,21 +36,13 @@ const char *pp_crypt_method_name(size_t i)
 	return i < sizeof methods / sizeof methods[0] ? methods[i].name : NULL;
 }
 
-static int is_des(const char *value)
-{
-	static const char itoa64[] =
-		"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-	return strlen(value) == 13 && strspn(value, itoa64) == 13;
-}
-
 /* Does value carry one of the prefixes this row demands? */
 static int prefix_allowed(const struct pp_crypt_params *p, const char *value)
 {
 	if (p->prefixes[0] == NULL)
 		return 1;
 	for (size_t i = 0; i < sizeof p->prefixes / sizeof p->prefixes[0] && p->prefixes[i]; i++) {
-		if (p->prefixes[i][0] == '\0' ? is_des(value)
+		if (p->prefixes[i][0] == '\0' ? pp_is_des(value)
 					      : strncmp(value, p->prefixes[i], strlen(p->prefixes[i])) == 0)
 			return 1;
 	}
@@ -77,6 +69,12 @@ enum pp_verdict pp_crypt_verify(const struct pp_scheme *scheme, const char *valu
 	}
 	if (pp_crypt_cost_ok(value, why) != 0)
 		return PP_MALFORMED;
+	/* libxcrypt refuses longer passphrases: that says nothing about the
+	 * stored value, and no such password can match it. */
+	if (strlen(password) >= CRYPT_MAX_PASSPHRASE_SIZE) {
+		*why = "password too long for crypt(3)";
+		return PP_MISMATCH;
+	}
 	/* struct crypt_data is 32 KiB: too big for the stack of a thread we do
 	 * not own. */
 	data = calloc(1, sizeof *data);

@@ -121,6 +121,8 @@ static const struct {
 	{ "just words\n", ":1: expected 'key = value'" },
 	{ "postgresql-query = select * from mboxes\n", "must use the mailbox name as $1" },
 	{ "postgresql-query = select $2 from t where a=$1\n", "only one parameter" },
+	{ "postgresql-query = select a from t where b='%s'7\n", "must not run into" },
+	{ "postgresql-query = select a from t where b=$1x\n", "must not run into" },
 	{ "default-domain = a@b\n", ":1: bad value for default-domain" },
 	{ "\n\n\nbogus\n", ":4: expected" },
 	{ "postgresql-conninfo =\n", ":1: bad value for postgresql-conninfo" },

@@ -87,6 +87,14 @@ static const struct vector vectors[] = {
 	{ "{argon2i}$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "x",
 	  PP_MALFORMED },
 	{ "{argon2id}$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ", "x", PP_MALFORMED },
+	/* Methods libxcrypt knows but whose cost we cannot cap, and bigcrypt */
+	{ "{crypt}_J9nnnnn0", "x", PP_MALFORMED },
+	{ "{crypt}$sha1$3000000$abcdefgh$0123456789abcdefghijklmnopqr", "x", PP_MALFORMED },
+	{ "{crypt}$md5,rounds=2000000$abcdefgh$$0123456789abcdefghijkl", "x", PP_MALFORMED },
+	{ "{crypt}a1RL4xJF46Cyw5AeHO.3M1y6", "abcdefghijkl", PP_MALFORMED },
+	{ "{crypt}$y$jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj"
+	  "jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj$x",
+	  "x", PP_MALFORMED },
 	/* Digests: lengths and encodings */
 	{ "{sha1}", "x", PP_MALFORMED },
 	{ "{sha1}AAAA", "x", PP_MALFORMED },
@@ -192,6 +200,19 @@ static void test_crypt_methods(void **state)
 	assert_int_equal(pp_hash("plain", NULL, "pw", out, 4, &why), -1);
 }
 
+/* libxcrypt refuses passphrases of 512 bytes or more: a wrong password,
+ * never a verdict on the stored value. */
+static void test_long_password_is_not_malformed(void **state)
+{
+	char big[600];
+
+	(void)state;
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	assert_int_equal(pp_verify("{md5}" SEED_MD5, big, NULL), PP_MISMATCH);
+	assert_int_equal(pp_verify("{crypt}/CFF1gJfAFAqM", big, NULL), PP_MISMATCH);
+}
+
 static void test_caps_are_cheap(void **state)
 {
 	/* A value over the cap must be refused before crypt runs: 999999999
@@ -242,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_crypt_methods),
 		cmocka_unit_test(test_caps_are_cheap),
+		cmocka_unit_test(test_long_password_is_not_malformed),
 		cmocka_unit_test(test_values_at_the_cap_still_work),
 		cmocka_unit_test(test_long_password),
 	};
