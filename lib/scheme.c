@@ -40,7 +40,7 @@ static const struct pp_scheme schemes[] = {
 	{ .name = "plain", .aliases = { "cleartext", "clear" }, .verify = pp_plain_verify,
 	  .hash = pp_plain_hash, .flags = PP_SCHEME_WEAK,
 	  .summary = "the password itself (also any unprefixed value)" },
-	CRYPT_ROW("crypt", &any_crypt, 0, "any crypt(3) hash libxcrypt knows, as in /etc/shadow"),
+	CRYPT_ROW("crypt", &any_crypt, 0, "crypt(3) as in /etc/shadow: DES $1$ $5$ $6$ $2b$ $y$ $gy$ $7$"),
 	{ .name = "md5", .aliases = { "md5-crypt" }, .verify = pp_crypt_verify,
 	  .hash = pp_crypt_hash, .params = &md5_crypt, .flags = PP_SCHEME_WEAK | PP_SCHEME_SALTED,
 	  .summary = "MD5-crypt, $1$salt$hash" },
