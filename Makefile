@@ -118,12 +118,18 @@ demo: deps-demo
 # make bench: throughput, latency, memory and connection figures against a
 # throwaway PostgreSQL (bench/run.sh, bench/RESULTS.md); not part of check.
 # Needs the check group's packages (postgresql, libpam-wrapper, valgrind).
-BENCH_SRCS = $(wildcard bench/*.c)
+# bench/pam_noop.c is a do-nothing PAM module, (b)'s floor.
+BENCH_BINS = pp_bench pp_schemes pp_parts pam_noop.so
 .PHONY: bench
 bench:
 	@tools/deps.sh check
-	$(MAKE) BUILD=build all $(BENCH_SRCS:bench/%.c=build/bench/%)
+	$(MAKE) BUILD=build all $(BENCH_BINS:%=build/bench/%)
 	bench/run.sh build
+
+$(BUILD)/bench/pam_noop.so: bench/pam_noop.c
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -shared -Wl,-z,nodelete $(NO_UNDEFINED) -o $@ $< $(PAM_LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -57,7 +57,7 @@ static enum pp_result judge(const struct pp_config *cfg, struct pp_login *out,
 		 * 1.0 userbase it is part of a plaintext password. */
 		pp_log(logger, LOG_WARNING,
 		       "mailbox %s: the stored password names an unknown scheme and never "
-		       "matches (a PowerMail 1.0 plaintext password? store it as {plain}...)",
+		       "matches (a PowerMail 1.0 plaintext password? see pam_powermail(8))",
 		       out->name);
 		return PP_BAD_STORED;
 	case PP_MALFORMED:

@@ -51,6 +51,14 @@ chmod 755 "$work"
 pglog="$pgdir/log/postgresql.log"
 
 export PP_TOP="$TOP"
+# Every test's secrets (one per line: passwords tried, stored values, the
+# database password) go to PP_SECRETS; every line the module logged
+# (pam_wrapper's "SYSLOG(n):" lines) is gathered from the tests' output.
+# At the end no secret may appear in any of them.
+export PP_SECRETS="$work/secrets"
+module_log="$work/module-log"
+: >"$PP_SECRETS"
+: >"$module_log"
 export CMOCKA_MESSAGE_OUTPUT=TAP
 
 passed=0 failed=0 skipped=0 ntests=0
@@ -85,6 +93,7 @@ run_one() {
     child=
     ntests=$((ntests + 1))
     sed 's/^/    /' "$log"
+    grep -a 'SYSLOG(' "$log" >>"$module_log" || true
 
     # Classify each TAP result line.  A "# SKIP" directive makes it a skip
     # whether "ok" or "not ok" (cmocka prints "not ok N # SKIP name"); a
@@ -167,6 +176,39 @@ for b in "${builds[@]}"; do
         run_one "$b" "$babs" "$name" bash "$t"
     done
 done
+
+# The suite-wide secrets check: PowerMail's sample passwords and values,
+# the test database's password, and what the tests added.
+secrets_check() {
+    local secret found=() n
+    {
+        cat "$PP_SECRETS"
+        echo "$PP_PGPASSWORD"
+        sed -n "s/.*VALUES *('[^']*', *'\([^']*\)'.*/\1/p" "$TOP/sql/sample.sql"
+        echo 's3cr3t!'
+    } | sort -u >"$work/secrets.all"
+    while IFS= read -r secret; do
+        # A stored value's "{scheme}" may be logged; what follows may not.
+        [[ $secret == \{*\}* ]] && secret=${secret#*\}}
+        [[ ${#secret} -ge 4 ]] || continue
+        grep -aqF -- "$secret" "$module_log" && found+=("$secret")
+    done <"$work/secrets.all"
+    n=$(wc -l <"$module_log")
+    echo "== secrets: $(wc -l <"$work/secrets.all") secrets against $n module log lines"
+    if [[ ${#found[@]} -eq 0 ]]; then
+        echo "    ok 1 - no secret in anything the module logged"
+        passed=$((passed + 1))
+    else
+        echo "    not ok 1 - ${#found[@]} secret(s) in the module's log"
+        for secret in "${found[@]}"; do
+            # Say where, without repeating the secret in full.
+            echo "    # ${secret:0:3}... in: $(grep -aF -- "$secret" "$module_log" | head -n 1 | cut -c1-160)"
+        done
+        failed=$((failed + 1))
+        failures+=("secrets: ${#found[@]} secret(s) in the module's log")
+    fi
+}
+[[ -z ${PP_TESTS:-} ]] && secrets_check
 
 # A build that produced no test binaries must not look like a success.
 if [[ $ntests -eq 0 ]]; then
