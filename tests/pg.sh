@@ -9,7 +9,8 @@
 #   tests/pg.sh destroy DIR   stop if running, remove DIR
 #   tests/pg.sh env     DIR   print the export lines of DIR/env
 #   tests/pg.sh pamconf DIR   print a pam_powermail.conf that reaches the cluster
-#                             as the SELECT-only role
+#                             as the SELECT-only role, with debug on: successes
+#                             are logged too, for the suite-wide secrets check
 #
 # "tests/pg.sh DIR COMMAND" is accepted too, so that PP_PGCTL (from DIR/env) is
 # a command prefix: `$PP_PGCTL stop`, `$PP_PGCTL start`.
@@ -214,7 +215,7 @@ case $cmd in
         . "$dir/env"
         printf '%s\n' "postgresql-host = $PGHOST" "postgresql-port = $PGPORT" \
             "postgresql-database = $PP_PGDB" "postgresql-user = $PP_PGUSER" \
-            "postgresql-password = $PP_PGPASSWORD"
+            "postgresql-password = $PP_PGPASSWORD" "debug = yes"
         ;;
     *) usage ;;
 esac

@@ -259,7 +259,7 @@ fi
 
 umask 022
 mkdir -p "$PAMD" "$RUN" "$STATE" "$MAIL"
-{ $PP_PGCTL pamconf && printf '%s\n' "connect-timeout = 5" "debug = yes"; } >"$PPCONF"
+{ $PP_PGCTL pamconf && printf '%s\n' "connect-timeout = 5"; } >"$PPCONF"
 chmod 600 "$PPCONF"
 for svc in pop3 imap; do
     printf '%s\n' "auth    required $MODULE config=$PPCONF" \
