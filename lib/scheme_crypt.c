@@ -69,12 +69,9 @@ enum pp_verdict pp_crypt_verify(const struct pp_scheme *scheme, const char *valu
 	}
 	if (pp_crypt_cost_ok(value, why) != 0)
 		return PP_MALFORMED;
-	/* libxcrypt refuses longer passphrases: that says nothing about the
-	 * stored value, and no such password can match it. */
-	if (strlen(password) >= CRYPT_MAX_PASSPHRASE_SIZE) {
-		*why = "password too long for crypt(3)";
-		return PP_MISMATCH;
-	}
+	/* libxcrypt refuses longer passphrases, and no such password can
+	 * match; the value is still judged on its own, with a stand-in. */
+	bool too_long = strlen(password) >= CRYPT_MAX_PASSPHRASE_SIZE;
 	/* struct crypt_data is 32 KiB: too big for the stack of a thread we do
 	 * not own. */
 	data = calloc(1, sizeof *data);
@@ -82,13 +79,16 @@ enum pp_verdict pp_crypt_verify(const struct pp_scheme *scheme, const char *valu
 		*why = "out of memory";
 		return PP_MALFORMED;
 	}
-	out = crypt_rn(password, value, data, sizeof *data);
+	out = crypt_rn(too_long ? "x" : password, value, data, sizeof *data);
 	if (out == NULL || out[0] == '*') {
 		*why = "crypt(3) cannot read the value";
 	} else if (strlen(out) != strlen(value)) {
 		/* crypt read a valid setting but the value has a wrong-sized hash:
 		 * no password could ever match it. */
 		*why = "the value has the wrong length";
+	} else if (too_long) {
+		verdict = PP_MISMATCH;
+		*why = "password too long for crypt(3)";
 	} else {
 		verdict = pp_ct_equal(out, strlen(out), value, strlen(value)) ? PP_MATCH
 									      : PP_MISMATCH;
