@@ -164,16 +164,16 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return PAM_SUCCESS;
 }
 
-/* Did authenticate, in this transaction, just find user's mailbox? */
-static bool just_authenticated(pam_handle_t *pamh, const struct pp_config *cfg, const char *user)
+/* Did authenticate, in this transaction, just find the mailbox PAM_USER
+ * names?  (It set PAM_USER to the canonical name itself.)  Then there is
+ * nothing to read or ask: not even the configuration. */
+static bool just_authenticated(pam_handle_t *pamh)
 {
-	const void *known = NULL;
-	char name[PP_NAME_MAX + 1];
-	const char *why;
+	const void *known = NULL, *user = NULL;
 
 	return pam_get_data(pamh, AUTHENTICATED_MAILBOX, &known) == PAM_SUCCESS &&
-	       known != NULL && pp_normalize_name(cfg, user, name, &why) == 0 &&
-	       strcmp(name, known) == 0;
+	       known != NULL && pam_get_item(pamh, PAM_USER, &user) == PAM_SUCCESS &&
+	       user != NULL && strcmp(user, known) == 0;
 }
 
 PAM_EXTERN __attribute__((visibility("default"))) int
@@ -186,13 +186,11 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	int retval;
 
 	(void)flags;
+	if (just_authenticated(pamh))
+		return PAM_SUCCESS;
 	retval = begin(pamh, argc, argv, &cfg, &user);
 	if (retval != PAM_SUCCESS)
 		goto done;
-	if (just_authenticated(pamh, &cfg, user)) {
-		retval = PAM_SUCCESS;
-		goto done;
-	}
 	/* A wrong or unusable password is authentication's business. */
 	retval = pam_code(pp_account(&cfg, user, &login, &logger), PAM_PERM_DENIED, PAM_SUCCESS);
 done:
