@@ -114,18 +114,18 @@ static char *vis(const char *s)
 
 static char *vis_n(const char *s, size_t max)
 {
-	size_t n = s != NULL ? strlen(s) : 0;
-	char *out = malloc(n * 4 + 8), *o = out;
+	size_t n = s != NULL ? strlen(s) : 0, size = n * 4 + 8;
+	char *out = malloc(size), *o = out;
 
 	if (out == NULL)
 		exit(99);
 	if (s == NULL) {
-		strcpy(out, "(null)");
+		snprintf(out, size, "(null)");
 		return out;
 	}
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
-			o += sprintf(o, "\\x%02x", *p);
+			o += snprintf(o, size - (size_t)(o - out), "\\x%02x", *p);
 		else
 			*o++ = (char)*p;
 	}
@@ -631,7 +631,8 @@ static char *syslog_lines(const char *log, unsigned *count)
 			 * conversation fails: not the module's line */
 			if (msg != NULL && !(len - (size_t)(msg + 3 - p) == 19 &&
 					     memcmp(msg + 3, "conversation failed", 19) == 0)) {
-				o += sprintf(o, "%c:", s[7]);
+				*o++ = s[7];
+				*o++ = ':';
 				memcpy(o, msg + 3, len - (size_t)(msg + 3 - p));
 				o += len - (size_t)(msg + 3 - p);
 				*o++ = '\n';
