@@ -192,7 +192,9 @@ static void test_table(void **state)
 		if (secrets != NULL) {
 			if (r->password != NULL)
 				fprintf(secrets, "%s\n", r->password);
-			if (r->stored != NULL)
+			/* Not the brace-syntax rows ("{plain"): as text they are
+			 * what the module rightly logs, "{plain}", in part. */
+			if (r->stored != NULL && !(r->stored[0] == '{' && !strchr(r->stored, '}')))
 				fprintf(secrets, "%s\n", r->stored);
 		}
 
