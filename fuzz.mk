@@ -39,7 +39,7 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJS)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(FUZZ_BINS): $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard lib/*.h) fuzz.mk | fuzz-deps
+$(FUZZ_BINS): $(FUZZ_BUILD)/%: tests/fuzz/%.c tests/fuzz/invariant.h $(FUZZ_LIB) $(wildcard lib/*.h) fuzz.mk | fuzz-deps
 	@echo "  CCLD    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(PKG_LDLIBS) -lm
 

@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../tests/pam_login.h"
+
 #define QUERY "select quotaMB,isForward,fwdDest,password from mboxes where mbox=$1"
 
 static double now(void)
@@ -180,25 +182,6 @@ static int mode_libpq(long n, long m, const char *file)
 
 /* --- PAM -------------------------------------------------------------- */
 
-static int converse(int n, const struct pam_message **msg, struct pam_response **resp,
-		    void *password)
-{
-	struct pam_response *r = calloc((size_t)n, sizeof *r);
-
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++)
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF &&
-		    (r[i].resp = strdup(password)) == NULL) {
-			for (int j = 0; j < i; j++)
-				free(r[j].resp);
-			free(r);
-			return PAM_BUF_ERR;
-		}
-	*resp = r;
-	return PAM_SUCCESS;
-}
-
 /* Seconds spent in each call of a transaction. */
 struct phases {
 	double start, authenticate, acct_mgmt, end;
@@ -209,7 +192,7 @@ struct phases {
 static int login(const char *service, const char *user, const char *password,
 		 struct phases *ph)
 {
-	struct pam_conv conv = { converse, (void *)password };
+	struct pam_conv conv = { answer_password, (void *)password };
 	pam_handle_t *pamh = NULL;
 	double t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4;
 	int rc;

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../tests/pam_login.h"
 #include "config.h"
 #include "name.h"
 #include "scheme.h"
@@ -92,33 +93,10 @@ static void pick(long m, char name[48], char password[48])
 	snprintf(password, 48, "pw%07ld", i);
 }
 
-static int converse(int n, const struct pam_message **msg, struct pam_response **resp,
-		    void *password)
-{
-	struct pam_response *r = calloc((size_t)n, sizeof *r);
-
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++)
-		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF)
-			r[i].resp = strdup(password);
-	*resp = r;
-	return PAM_SUCCESS;
-}
-
+/* The same whole transaction the tests use. */
 static int login(const char *service, const char *user, const char *password)
 {
-	struct pam_conv conv = { converse, (void *)password };
-	pam_handle_t *pamh = NULL;
-	int rc = pam_start(service, user, &conv, &pamh);
-
-	if (rc != PAM_SUCCESS)
-		return rc;
-	rc = pam_authenticate(pamh, 0);
-	if (rc == PAM_SUCCESS)
-		rc = pam_acct_mgmt(pamh, 0);
-	pam_end(pamh, rc);
-	return rc;
+	return pam_login(service, user, password);
 }
 
 static const struct pp_logger logger = { log_stderr, NULL };

@@ -192,22 +192,14 @@ account  required  $module config=$conf
 EOF
 }
 
-wrapper_env=(LD_PRELOAD="${PP_PRELOAD:+$PP_PRELOAD:}libpam_wrapper.so" PAM_WRAPPER=1
-    PAM_WRAPPER_SERVICE_DIR="$svcdir" PAM_WRAPPER_DEBUGLEVEL=2)
-if [[ -n ${PP_PRELOAD:-} ]]; then
-    # the sanitizer runtime first; ASan refuses pam_wrapper's RTLD_DEEPBIND
-    # (pam_wrapper 1.1.4 reads the UID_WRAPPER_ spelling of the switch)
-    wrapper_env+=(ASAN_OPTIONS="verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
-        PAM_WRAPPER_DISABLE_DEEPBIND=1 UID_WRAPPER_DISABLE_DEEPBIND=1)
-fi
+# shellcheck source=tests/pamtester.bash
+. "$(dirname "${BASH_SOURCE[0]}")/pamtester.bash"
+use_pam_wrapper "$svcdir"
 
-# run_pamtester SERVICE USER PASSWORD OP...: sets $out and $rc.
-run_pamtester() {
-    local service=$1 user=$2 password=$3
-    shift 3
-    rc=0
-    out=$(printf '%s\n' "$password" |
-        env "${wrapper_env[@]}" pamtester -v "$service" "$user" "$@" 2>&1) || rc=$?
+# login_once SERVICE USER PASSWORD OP...: run_pamtester, and keep
+# every output for the end-of-test check that no secret was printed.
+login_once() {
+    run_pamtester "$@"
     printf '%s\n' "$out" >>"$alloutput"
 }
 
@@ -271,7 +263,7 @@ check_eq() {
 login_on() {
     local label=$1 service=$2 where=$3 before after
     before=$("${where:0:1}_conns")
-    run_pamtester "$service" info@example.com 's3cr3t!' authenticate acct_mgmt
+    login_once "$service" info@example.com 's3cr3t!' authenticate acct_mgmt
     after=$("${where:0:1}_conns")
     expect "$label" yes "successfully authenticated" "account management done"
     check_eq "$label: the $where answered" "$((after - before))" 1
@@ -439,14 +431,14 @@ if [[ -n $have_bouncer ]]; then
         "postgresql-database = powermail" "postgresql-user = powermail" \
         "postgresql-password = $DBPASSWORD"
 
-    run_pamtester pp_bouncer info@example.com 's3cr3t!' authenticate acct_mgmt
+    login_once pp_bouncer info@example.com 's3cr3t!' authenticate acct_mgmt
     expect "pgbouncer: info@example.com with s3cr3t! authenticates" yes \
         "successfully authenticated" "account management done"
-    run_pamtester pp_bouncer info@example.com 'Wr0ng-failover-pw' authenticate
+    login_once pp_bouncer info@example.com 'Wr0ng-failover-pw' authenticate
     expect "pgbouncer: a wrong password is refused" no "Authentication failure"
-    run_pamtester pp_bouncer nobody@example.com 's3cr3t!' authenticate
+    login_once pp_bouncer nobody@example.com 's3cr3t!' authenticate
     expect "pgbouncer: an unknown address is unknown" no "$MSG_UNKNOWN"
-    run_pamtester pp_bouncer forward@example.com 's3cr3t!' acct_mgmt
+    login_once pp_bouncer forward@example.com 's3cr3t!' acct_mgmt
     expect "pgbouncer: a forward address is refused by acct_mgmt" no "Permission denied"
 
     t1=$SECONDS
@@ -482,7 +474,7 @@ if [[ -n $have_bouncer ]]; then
 
     bad=0
     for i in $(seq 50); do
-        run_pamtester pp_bouncer info@example.com 's3cr3t!' authenticate
+        login_once pp_bouncer info@example.com 's3cr3t!' authenticate
         if [[ $rc -ne 0 || $out != *"successfully authenticated"* ]] || sanitizer_report "$out"; then
             bad=$((bad + 1))
             [[ $bad -gt 1 ]] || diag <<<"$out"
@@ -510,7 +502,7 @@ if [[ -n $have_bouncer ]]; then
     write_conf pp_bouncers \
         "postgresql-conninfo = host=127.0.0.1,127.0.0.1 port=$B1_PORT,$B2_PORT dbname=powermail user=powermail password=$DBPASSWORD connect_timeout=2" \
         "query-timeout = 2000"
-    run_pamtester pp_bouncers info@example.com 's3cr3t!' authenticate
+    login_once pp_bouncers info@example.com 's3cr3t!' authenticate
     expect "both poolers as hosts, primary up: authenticates" yes "successfully authenticated"
 else
     not_ok "pgbouncer is not installed (tools/deps.sh check installs it); its checks are skipped"
@@ -525,7 +517,7 @@ write_conf pp_rw "postgresql-conninfo = $conninfo target_session_attrs=read-writ
 
 login_on "two hosts, target_session_attrs=any: info@example.com authenticates" pp_ha primary
 login_on "target_session_attrs=prefer-standby: info@example.com authenticates" pp_prefer standby
-run_pamtester pp_rw info@example.com 's3cr3t!' authenticate
+login_once pp_rw info@example.com 's3cr3t!' authenticate
 expect "target_session_attrs=read-write, primary up: authenticates" yes "successfully authenticated"
 
 # One process, two logins, the primary stopped between them: pamtester
@@ -581,21 +573,21 @@ check_eq "one process: its second login went to the standby (new sessions there)
 
 login_on "primary down: info@example.com authenticates" pp_ha standby
 echo "# first login after the stop: $((SECONDS - t2)) s after it"
-run_pamtester pp_ha replica@example.com 's3cr3t!' authenticate acct_mgmt
+login_once pp_ha replica@example.com 's3cr3t!' authenticate acct_mgmt
 expect "primary down: replica@example.com (a streamed row) authenticates" yes \
     "successfully authenticated" "account management done"
-run_pamtester pp_ha info@example.com 'Wr0ng-failover-pw' authenticate
+login_once pp_ha info@example.com 'Wr0ng-failover-pw' authenticate
 expect "primary down: a wrong password is PAM_AUTH_ERR" no "Authentication failure"
 if [[ $out == *"$MSG_AUTHINFO_UNAVAIL"* ]]; then
     not_ok "primary down: a wrong password must not read as the database being unavailable"
 fi
-run_pamtester pp_ha nobody@example.com 's3cr3t!' authenticate
+login_once pp_ha nobody@example.com 's3cr3t!' authenticate
 expect "primary down: an unknown address is PAM_USER_UNKNOWN" no "$MSG_UNKNOWN"
-run_pamtester pp_ha nobody@example.com 's3cr3t!' acct_mgmt
+login_once pp_ha nobody@example.com 's3cr3t!' acct_mgmt
 expect "primary down: acct_mgmt of an unknown address is PAM_USER_UNKNOWN" no "$MSG_UNKNOWN"
-run_pamtester pp_ha forward@example.com 's3cr3t!' acct_mgmt
+login_once pp_ha forward@example.com 's3cr3t!' acct_mgmt
 expect "primary down: a forward address is refused by acct_mgmt" no "Permission denied"
-run_pamtester pp_rw info@example.com 's3cr3t!' authenticate
+login_once pp_rw info@example.com 's3cr3t!' authenticate
 expect "primary down: read-write finds no server, PAM_AUTHINFO_UNAVAIL" no \
     "$MSG_AUTHINFO_UNAVAIL" "cannot reach the userbase"
 run_many pp_ha quota@example.com 's3cr3t!' 50
@@ -618,16 +610,16 @@ fi
 if [[ -n $have_bouncer ]]; then
     # bouncer1 still accepts connections: libpq takes it for a live server.
     t3=$SECONDS
-    run_pamtester pp_bouncers info@example.com 's3cr3t!' authenticate
+    login_once pp_bouncers info@example.com 's3cr3t!' authenticate
     expect "primary down, its pgbouncer up: PAM_AUTHINFO_UNAVAIL, not a wrong password" no \
         "$MSG_AUTHINFO_UNAVAIL"
     echo "# that refusal took $((SECONDS - t3)) s (query-timeout = 2000)"
     stop_pid "${bouncer_pids[0]}"
     bouncer_pids[0]=
-    run_pamtester pp_bouncers info@example.com 's3cr3t!' authenticate
+    login_once pp_bouncers info@example.com 's3cr3t!' authenticate
     expect "primary and its pgbouncer down: the standby's pgbouncer answers" yes \
         "successfully authenticated"
-    run_pamtester pp_bouncers info@example.com 'Wr0ng-failover-pw' authenticate
+    login_once pp_bouncers info@example.com 'Wr0ng-failover-pw' authenticate
     expect "primary and its pgbouncer down: a wrong password is PAM_AUTH_ERR" no \
         "Authentication failure"
 fi
@@ -646,10 +638,10 @@ if psql_standby -d powermail -c \
 else
     not_ok "a password change on the promoted standby"
 fi
-run_pamtester pp_rw info@example.com 'N3w-failover-pw' authenticate
+login_once pp_rw info@example.com 'N3w-failover-pw' authenticate
 expect "after promotion: read-write finds the new primary, the new password works" yes \
     "successfully authenticated"
-run_pamtester pp_ha info@example.com 's3cr3t!' authenticate
+login_once pp_ha info@example.com 's3cr3t!' authenticate
 expect "after promotion: the old password is refused" no "Authentication failure"
 
 # --- the end ----------------------------------------------------------------

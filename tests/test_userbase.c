@@ -300,18 +300,26 @@ static double median_login_ms(const struct pp_config *cfg, const char *login)
  * absolute times: this machine is shared. */
 static void test_equalize_timing(void **state)
 {
-	char stored[PP_HASH_MAX], insert[1024];
+	char stored[PP_HASH_MAX];
+	const char *params[1] = { stored };
 	const char *why;
 	struct pp_config cfg;
 	double hosted, unknown;
 
 	(void)state;
 	assert_int_equal(pp_hash("crypt", NULL, "Right-1", stored, sizeof stored, &why), 0);
-	snprintf(insert, sizeof insert,
-		 "INSERT INTO mboxes (mbox, password) VALUES ('timed@example.com', '%s') "
-		 "ON CONFLICT (mbox) DO UPDATE SET password = EXCLUDED.password",
-		 stored);
-	sql(insert);
+	{
+		PGconn *c = super();
+		PGresult *r = PQexecParams(c,
+					   "INSERT INTO mboxes (mbox, password) VALUES "
+					   "('timed@example.com', $1) ON CONFLICT (mbox) "
+					   "DO UPDATE SET password = EXCLUDED.password",
+					   1, NULL, params, NULL, NULL, 0);
+
+		assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+		PQclear(r);
+		PQfinish(c);
+	}
 	config(&cfg);
 	hosted = median_login_ms(&cfg, "timed@example.com");
 	unknown = median_login_ms(&cfg, "nobody-timed@example.com");

@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "invariant.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -47,23 +48,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define MAX_ARGS 32
 #define FIXED_PASSWORD "fixed-file-password"
 
-__attribute__((noreturn, format(printf, 2, 3))) static void fail(int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "\nfuzz_config.c:%d: invariant violated: ", line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
-
-#define CHECK(cond, ...)                      \
-	do {                                  \
-		if (!(cond))                  \
-			fail(__LINE__, __VA_ARGS__); \
-	} while (0)
 
 static char fuzz_path[512], fixed_path[512], missing_path[512];
 static char fuzz_arg[600], fixed_arg[600];

@@ -28,26 +28,10 @@
 
 #include "config.h"
 #include "name.h"
+#include "invariant.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-__attribute__((noreturn, format(printf, 2, 3))) static void fail(int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "\nfuzz_name.c:%d: invariant violated: ", line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
-
-#define CHECK(cond, ...)                      \
-	do {                                  \
-		if (!(cond))                  \
-			fail(__LINE__, __VA_ARGS__); \
-	} while (0)
 
 /* Is s[0..len) well-formed UTF-8 without control characters?  Unicode
  * 15, table 3-7, row by row. */

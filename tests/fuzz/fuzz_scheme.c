@@ -68,6 +68,7 @@
 #include "cost.h"
 #include "scheme.h"
 #include "scheme_family.h"
+#include "invariant.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -77,23 +78,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define MAX_CPU_SECONDS 1.0   /* one pp_verify, measured */
 #define XCRYPT_MAX_PASSWORD 511 /* libxcrypt refuses longer passphrases */
 
-__attribute__((noreturn, format(printf, 2, 3))) static void fail(int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "\nfuzz_scheme.c:%d: invariant violated: ", line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
-
-#define CHECK(cond, ...)                      \
-	do {                                  \
-		if (!(cond))                  \
-			fail(__LINE__, __VA_ARGS__); \
-	} while (0)
 
 /* An exact-size heap copy, NUL-terminated: ASan sees any over-read. */
 static char *dup_bytes(const uint8_t *p, size_t n)
