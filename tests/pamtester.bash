@@ -25,3 +25,34 @@ run_pamtester() {
     out=$(printf '%s\n' "$password" |
         env "${wrapper_env[@]}" pamtester -v "$service" "$user" "$@" 2>&1) || rc=$?
 }
+
+# A sanitized module reports through the sanitizer runtime pamtester preloads.
+sanitizer_report() {
+    [[ $1 == *"ERROR: AddressSanitizer"* || $1 == *"ERROR: LeakSanitizer"* ||
+        $1 == *"runtime error:"* ]]
+}
+
+# expect LABEL WANT_RC_ZERO(yes|no) TEXT...: after run_pamtester, $out must
+# contain every TEXT and the exit status be as wanted.  Uses the test's own
+# ok, not_ok and diag.
+expect() {
+    local label=$1 want_zero=$2 t missing=
+    shift 2
+    for t in "$@"; do
+        [[ $out == *"$t"* ]] || missing+=" \"$t\""
+    done
+    if sanitizer_report "$out"; then
+        missing+=" (a sanitizer report)"
+    fi
+    if [[ $want_zero == yes && $rc -ne 0 ]]; then
+        missing+=" (exit status $rc, want 0)"
+    elif [[ $want_zero == no && $rc -eq 0 ]]; then
+        missing+=" (exit status 0, want failure)"
+    fi
+    if [[ -z $missing ]]; then
+        ok "$label"
+    else
+        not_ok "$label: missing$missing"
+        diag <<<"$out"
+    fi
+}

@@ -221,33 +221,7 @@ run_many() {
     printf '%s\n' "$out" >>"$alloutput"
 }
 
-sanitizer_report() {
-    [[ $1 == *"ERROR: AddressSanitizer"* || $1 == *"ERROR: LeakSanitizer"* ||
-        $1 == *"runtime error:"* ]]
-}
 
-# expect LABEL WANT_RC_ZERO(yes|no) TEXT...: $out must contain every TEXT.
-expect() {
-    local label=$1 want_zero=$2 t missing=
-    shift 2
-    for t in "$@"; do
-        [[ $out == *"$t"* ]] || missing+=" \"$t\""
-    done
-    if sanitizer_report "$out"; then
-        missing+=" (a sanitizer report)"
-    fi
-    if [[ $want_zero == yes && $rc -ne 0 ]]; then
-        missing+=" (exit status $rc, want 0)"
-    elif [[ $want_zero == no && $rc -eq 0 ]]; then
-        missing+=" (exit status 0, want failure)"
-    fi
-    if [[ -z $missing ]]; then
-        ok "$label"
-    else
-        not_ok "$label: missing$missing"
-        diag <<<"$out"
-    fi
-}
 
 # check_eq LABEL GOT WANT
 check_eq() {

@@ -99,30 +99,6 @@ check_secrets() {
     fi
 }
 
-# expect LABEL WANT_RC_ZERO(yes|no) TEXT...: $out must contain every TEXT.
-expect() {
-    local label=$1 want_zero=$2 t missing=
-    shift 2
-    for t in "$@"; do
-        [[ $out == *"$t"* ]] || missing+=" \"$t\""
-    done
-    # a sanitized module reports through the sanitizer runtime pamtester preloads
-    if [[ $out == *"ERROR: AddressSanitizer"* || $out == *"ERROR: LeakSanitizer"* ||
-        $out == *"runtime error:"* ]]; then
-        missing+=" (a sanitizer report)"
-    fi
-    if [[ $want_zero == yes && $rc -ne 0 ]]; then
-        missing+=" (exit status $rc, want 0)"
-    elif [[ $want_zero == no && $rc -eq 0 ]]; then
-        missing+=" (exit status 0, want failure)"
-    fi
-    if [[ -z $missing ]]; then
-        ok "$label"
-    else
-        not_ok "$label: missing$missing"
-        diag <<<"$out"
-    fi
-}
 
 set_info_password() {
     psql_su -v "pw=$1" <<'EOF'
