@@ -69,6 +69,46 @@ void pp_config_free(struct pp_config *cfg)
 	cfg->file = cfg->file_id = NULL;
 }
 
+static char *copy_string(const char *s, bool secret)
+{
+	return s == NULL ? NULL : secret ? pp_strdup_secret(s) : strdup(s);
+}
+
+int pp_config_copy(struct pp_config *dst, const struct pp_config *src)
+{
+	bool lost = false;
+
+	*dst = *src;
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (keys[i].type == KEY_NUMBER || keys[i].type == KEY_BOOL)
+			continue;
+		char **field = FIELD(dst, &keys[i], char *);
+		*field = copy_string(*field, keys[i].type == KEY_SECRET);
+		lost |= *field == NULL && *FIELD(src, &keys[i], char *) != NULL;
+	}
+	dst->file = copy_string(src->file, false);
+	dst->file_id = copy_string(src->file_id, false);
+	lost |= (dst->file == NULL && src->file != NULL) ||
+		(dst->file_id == NULL && src->file_id != NULL);
+	if (lost) {
+		pp_config_free(dst);
+		return -1;
+	}
+	return 0;
+}
+
+int pp_config_file_identity(const struct stat *st, char *buf, size_t size)
+{
+	/* Whatever a change to the file's text or its permissions moves. */
+	int n = snprintf(buf, size, "%ju:%ju:%jd.%09ld:%jd.%09ld:%jd:%jo:%ju",
+			 (uintmax_t)st->st_dev, (uintmax_t)st->st_ino,
+			 (intmax_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+			 (intmax_t)st->st_ctim.tv_sec, st->st_ctim.tv_nsec,
+			 (intmax_t)st->st_size, (uintmax_t)st->st_mode, (uintmax_t)st->st_uid);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
 static int parse_bool(const char *value, bool *out)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };
@@ -281,7 +321,7 @@ static int parse_line(struct pp_config *cfg, char *line, const char *origin, cha
 static int check_file(struct pp_config *cfg, int fd, const char *path, char *err, size_t errlen,
 		      off_t *size)
 {
-	char id[128];
+	char id[PP_FILE_ID_MAX];
 
 	struct stat st;
 
@@ -305,10 +345,12 @@ static int check_file(struct pp_config *cfg, int fd, const char *path, char *err
 		snprintf(err, errlen, "%s: larger than %d bytes", path, PP_CONFIG_MAX_SIZE);
 		return -1;
 	}
-	/* A connection made from an older version of the file is not reused. */
-	snprintf(id, sizeof id, "%ju:%ju:%jd.%09ld:%jd", (uintmax_t)st.st_dev,
-		 (uintmax_t)st.st_ino, (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-		 (intmax_t)st.st_size);
+	/* A connection made from an older version of the file is not reused,
+	 * nor a cached parse of it (config_cache.c). */
+	if (pp_config_file_identity(&st, id, sizeof id) != 0) {
+		snprintf(err, errlen, "%s: cannot describe the file", path);
+		return -1;
+	}
 	free(cfg->file_id);
 	free(cfg->file);
 	cfg->file_id = strdup(id);
@@ -375,15 +417,22 @@ done:
 	return rc;
 }
 
-int pp_config_from_args(struct pp_config *cfg, int argc, const char **argv, char *err,
-			size_t errlen)
+const char *pp_config_path(int argc, const char **argv)
 {
-	static const char *const pam_flags[] = { "use_first_pass", "try_first_pass", "use_authtok" };
 	const char *path = NULL;
 
 	for (int i = 0; i < argc; i++)
 		if (strncmp(argv[i], "config=", 7) == 0)
 			path = argv[i] + 7;
+	return path;
+}
+
+int pp_config_from_args(struct pp_config *cfg, int argc, const char **argv, char *err,
+			size_t errlen)
+{
+	static const char *const pam_flags[] = { "use_first_pass", "try_first_pass", "use_authtok" };
+	const char *path = pp_config_path(argc, argv);
+
 	if (pp_config_load(cfg, path ? path : PP_DEFAULT_CONFIG, path == NULL, err, errlen) != 0)
 		return -1;
 	for (int i = 0; i < argc; i++) {

@@ -5,11 +5,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #define PP_DEFAULT_CONFIG "/etc/pam_powermail.conf"
 #define PP_DEFAULT_QUERY "select quotaMB,isForward,fwdDest,password from mboxes where mbox=$1"
 #define PP_CONFIG_MAX_SIZE (64 * 1024)
 #define PP_CONFIG_MAX_LINE 4096
+#define PP_FILE_ID_MAX 192 /* pp_config_file_identity() */
 
 struct pp_config {
 	char *database;       /* postgresql-database */
@@ -27,7 +29,7 @@ struct pp_config {
 	bool persistent;      /* keep the connection across logins */
 	bool equalize_timing; /* unknown and forward addresses cost a check too */
 	char *file;           /* the file read, if any */
-	char *file_id;        /* its device, inode, mtime and size */
+	char *file_id;        /* its identity: pp_config_file_identity() */
 	unsigned long seen;   /* keys already given, by table index */
 };
 
@@ -51,5 +53,26 @@ int pp_config_load(struct pp_config *cfg, const char *path, bool may_be_missing,
  * try_first_pass and use_authtok are left to pam_get_authtok. */
 int pp_config_from_args(struct pp_config *cfg, int argc, const char **argv, char *err,
 			size_t errlen);
+
+/* The file named by a "config=" argument, or NULL (PP_DEFAULT_CONFIG, which
+ * may be missing). */
+const char *pp_config_path(int argc, const char **argv);
+
+/* Device, inode, mtime, ctime, size, mode and owner as one string: whatever
+ * an edit, a replacement or a chmod/chown of the file changes.  0 or -1. */
+int pp_config_file_identity(const struct stat *st, char *buf, size_t size);
+
+/* A deep copy (secrets copied as secrets); 0, or -1 and dst empty. */
+int pp_config_copy(struct pp_config *dst, const struct pp_config *src);
+
+/* pp_config_from_args, but a file whose identity has not changed since the
+ * last call with the same arguments is not read and parsed again: a copy of
+ * the last result is returned.  Thread- and fork-safe.  Errors are never
+ * cached. */
+int pp_config_from_args_cached(struct pp_config *cfg, int argc, const char **argv, char *err,
+			       size_t errlen);
+
+/* How many calls the cache has answered in this process (for the tests). */
+unsigned long pp_config_cache_hits(void);
 
 #endif

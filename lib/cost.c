@@ -22,14 +22,15 @@ static long long parse_decimal(const char **p)
 	return digits == 0 ? -1 : v;
 }
 
-static int sha_crypt_ok(const char *setting, const char **why)
+static long long sha_crypt_cost(const char *setting, const char **why)
 {
 	const char *p = setting + 3;
 
 	if (strncmp(p, "rounds=", 7) != 0)
-		return 0; /* the default, 5000 */
+		return 5000; /* the default */
 	p += 7;
 	long long rounds = parse_decimal(&p);
+
 	if (rounds < 0 || *p != '$') {
 		*why = "unreadable sha-crypt rounds";
 		return -1;
@@ -38,10 +39,11 @@ static int sha_crypt_ok(const char *setting, const char **why)
 		*why = "sha-crypt rounds above the cap";
 		return -1;
 	}
-	return 0;
+	/* libxcrypt clamps below 1000, as it verifies. */
+	return rounds < 1000 ? 1000 : rounds;
 }
 
-static int bcrypt_ok(const char *setting, const char **why)
+static long long bcrypt_cost(const char *setting, const char **why)
 {
 	const char *p = setting + 4;
 	long long cost = parse_decimal(&p);
@@ -54,22 +56,22 @@ static int bcrypt_ok(const char *setting, const char **why)
 		*why = "bcrypt cost above the cap";
 		return -1;
 	}
-	return 0;
+	return cost;
 }
 
 /* yescrypt and scrypt pack their parameters in a compact encoding whose
  * decoder is internal to libxcrypt.  Rather than re-implement it, accept
  * exactly the parameter strings libxcrypt itself writes for costs up to the
  * cap: anything else is either more expensive or not what libxcrypt makes. */
-static bool params_within(const char *prefix, const char *setting, size_t params_len,
-			  bool delimited, unsigned long min_cost, unsigned long cap)
+static long long params_cost(const char *prefix, const char *setting, size_t params_len,
+			     bool delimited, unsigned long min_cost, unsigned long cap)
 {
 	static const char rbytes[16] = { 0 };
 	size_t plen = strlen(prefix);
 	char gen[CRYPT_GENSALT_OUTPUT_SIZE];
 
 	if (strnlen(setting, plen + params_len) < plen + params_len)
-		return false;
+		return -1;
 	for (unsigned long cost = min_cost; cost <= cap; cost++) {
 		if (crypt_gensalt_rn(prefix, cost, rbytes, sizeof rbytes, gen, sizeof gen) == NULL)
 			continue;
@@ -80,32 +82,32 @@ static bool params_within(const char *prefix, const char *setting, size_t params
 					      : strnlen(gen + plen, params_len);
 
 		if (gen_params == params_len && memcmp(gen + plen, setting + plen, params_len) == 0)
-			return true;
+			return (long long)cost;
 	}
-	return false;
+	return -1;
 }
 
-static int yescrypt_ok(const char *prefix, const char *setting, const char **why)
+static long long yescrypt_cost(const char *prefix, const char *setting, const char **why)
 {
 	const char *params = setting + strlen(prefix);
 	const char *end = strchr(params, '$');
+	long long cost = end == NULL ? -1
+				     : params_cost(prefix, setting, (size_t)(end - params), true, 1,
+						   PP_CAP_YESCRYPT_COST);
 
-	if (end == NULL || !params_within(prefix, setting, (size_t)(end - params), true, 1,
-					  PP_CAP_YESCRYPT_COST)) {
+	if (cost < 0)
 		*why = "yescrypt parameters above the cap";
-		return -1;
-	}
-	return 0;
+	return cost;
 }
 
-static int scrypt_ok(const char *setting, const char **why)
+static long long scrypt_cost(const char *setting, const char **why)
 {
 	/* "$7$" N (1 char), r (5), p (5), then the salt. */
-	if (!params_within("$7$", setting, 11, false, 6, PP_CAP_SCRYPT_COST)) {
+	long long cost = params_cost("$7$", setting, 11, false, 6, PP_CAP_SCRYPT_COST);
+
+	if (cost < 0)
 		*why = "scrypt parameters above the cap";
-		return -1;
-	}
-	return 0;
+	return cost;
 }
 
 bool pp_is_des(const char *setting)
@@ -123,7 +125,7 @@ bool pp_is_des(const char *setting)
 static const char *const capped_prefixes[] = { "$1$",  "$5$", "$6$", "$2a$", "$2b$",
 					       "$2y$", "$y$", "$gy$", "$7$" };
 
-int pp_crypt_cost_ok(const char *setting, const char **why)
+long long pp_crypt_cost(const char *setting, const char **why)
 {
 	bool known = pp_is_des(setting);
 
@@ -135,16 +137,21 @@ int pp_crypt_cost_ok(const char *setting, const char **why)
 		return -1;
 	}
 	if (strncmp(setting, "$5$", 3) == 0 || strncmp(setting, "$6$", 3) == 0)
-		return sha_crypt_ok(setting, why);
+		return sha_crypt_cost(setting, why);
 	if (strncmp(setting, "$2", 2) == 0 && setting[2] != '\0' && setting[3] == '$')
-		return bcrypt_ok(setting, why);
+		return bcrypt_cost(setting, why);
 	if (strncmp(setting, "$y$", 3) == 0)
-		return yescrypt_ok("$y$", setting, why);
+		return yescrypt_cost("$y$", setting, why);
 	if (strncmp(setting, "$gy$", 4) == 0)
-		return yescrypt_ok("$gy$", setting, why);
+		return yescrypt_cost("$gy$", setting, why);
 	if (strncmp(setting, "$7$", 3) == 0)
-		return scrypt_ok(setting, why);
-	return 0;
+		return scrypt_cost(setting, why);
+	return 0; /* DES and $1$ have no cost to read */
+}
+
+int pp_crypt_cost_ok(const char *setting, const char **why)
+{
+	return pp_crypt_cost(setting, why) < 0 ? -1 : 0;
 }
 
 int pp_argon2_cost_ok(const char *encoded, const char **why)

@@ -22,6 +22,12 @@
  * when it is not. */
 int pp_crypt_cost_ok(const char *setting, const char **why);
 
+/* The cost such a value asks for, on the scale of its method: bcrypt's log2
+ * rounds, sha-crypt's rounds (5000 when not given), the libxcrypt cost that
+ * makes yescrypt's and scrypt's parameters; 0 for DES and $1$, which have
+ * none.  -1 with *why set, as pp_crypt_cost_ok. */
+long long pp_crypt_cost(const char *setting, const char **why);
+
 /* Is value a traditional DES crypt: 13 characters of the crypt alphabet? */
 bool pp_is_des(const char *value);
 

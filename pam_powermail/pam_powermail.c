@@ -31,7 +31,7 @@ static int load_config(pam_handle_t *pamh, int argc, const char **argv, struct p
 	char err[512];
 
 	pp_config_init(cfg);
-	if (pp_config_from_args(cfg, argc, argv, err, sizeof err) != 0) {
+	if (pp_config_from_args_cached(cfg, argc, argv, err, sizeof err) != 0) {
 		pam_syslog(pamh, LOG_ERR, "configuration: %s", err);
 		return PAM_SERVICE_ERR;
 	}

@@ -244,6 +244,88 @@ static void test_module_arguments(void **state)
 	}
 }
 
+/* Load through the cache with "config=file" plus extra; 0 or -1. */
+static int load_cached(struct pp_config *cfg, const char *file, const char *extra, char *err,
+		       size_t errlen)
+{
+	char arg[4200];
+	const char *args[2] = { arg, extra };
+
+	snprintf(arg, sizeof arg, "config=%s", file);
+	pp_config_init(cfg);
+	return pp_config_from_args_cached(cfg, extra ? 2 : 1, args, err, errlen);
+}
+
+/* The module reads the file through the cache: an unchanged file is not
+ * parsed again, and any change to its text, its place or its permissions is
+ * seen at the next login. */
+static void test_cache(void **state)
+{
+	struct pp_config cfg;
+	char err[512], file[4096], moved[4200];
+	unsigned long hits;
+
+	(void)state;
+	snprintf(file, sizeof file, "%s", write_config("postgresql-database = one\n"
+						       "postgresql-password = s3cret\n", 0600));
+	assert_int_equal(load_cached(&cfg, file, NULL, err, sizeof err), 0);
+	pp_config_free(&cfg);
+	hits = pp_config_cache_hits();
+
+	/* Unchanged: a copy, equal to what a fresh parse gives, secrets too. */
+	assert_int_equal(load_cached(&cfg, file, NULL, err, sizeof err), 0);
+	assert_int_equal(pp_config_cache_hits(), hits + 1);
+	assert_string_equal(cfg.database, "one");
+	assert_string_equal(cfg.password, "s3cret");
+	assert_string_equal(cfg.file, file);
+	pp_config_free(&cfg);
+
+	/* Other arguments are another entry, and win over the file as always. */
+	assert_int_equal(load_cached(&cfg, file, "postgresql-database=two", err, sizeof err), 0);
+	assert_string_equal(cfg.database, "two");
+	pp_config_free(&cfg);
+	assert_int_equal(load_cached(&cfg, file, "postgresql-database=two", err, sizeof err), 0);
+	assert_string_equal(cfg.database, "two");
+	assert_int_equal(pp_config_cache_hits(), hits + 2);
+	pp_config_free(&cfg);
+
+	/* Rewritten in place with text of the same size, mtime put back:
+	 * the ctime still moves, and the new text is read. */
+	struct stat before;
+	assert_int_equal(stat(file, &before), 0);
+	FILE *f = fopen(file, "r+");
+	assert_non_null(f);
+	fputs("postgresql-database = ONE\n", f);
+	fclose(f);
+	struct timespec times[2] = { before.st_atim, before.st_mtim };
+	assert_int_equal(utimensat(AT_FDCWD, file, times, 0), 0);
+	assert_int_equal(load_cached(&cfg, file, NULL, err, sizeof err), 0);
+	assert_string_equal(cfg.database, "ONE");
+	assert_int_equal(pp_config_cache_hits(), hits + 2);
+	pp_config_free(&cfg);
+
+	/* A chmod that makes it unsafe is refused at once, not served. */
+	assert_int_equal(chmod(file, 0620), 0);
+	assert_int_equal(load_cached(&cfg, file, NULL, err, sizeof err), -1);
+	assert_non_null(strstr(err, "writable by group or others"));
+	pp_config_free(&cfg);
+	assert_int_equal(chmod(file, 0600), 0);
+
+	/* Replaced by a symbolic link to the same text: refused, as ever. */
+	snprintf(moved, sizeof moved, "%s.real", file);
+	assert_int_equal(rename(file, moved), 0);
+	assert_int_equal(symlink(moved, file), 0);
+	assert_int_equal(load_cached(&cfg, file, NULL, err, sizeof err), -1);
+	pp_config_free(&cfg);
+
+	/* Gone: an error naming the file, never the last good copy. */
+	unlink(file);
+	assert_int_equal(load_cached(&cfg, file, NULL, err, sizeof err), -1);
+	assert_non_null(strstr(err, file));
+	pp_config_free(&cfg);
+	unlink(moved);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_secrets_stay_out_of_messages),
 		cmocka_unit_test(test_file_checks),
 		cmocka_unit_test(test_module_arguments),
+		cmocka_unit_test(test_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
