@@ -68,4 +68,29 @@ static inline int exec_under_pam_wrapper(char **argv, const char *svcdir)
 	return 1;
 }
 
+/* The start of main() in a test that drives PAM.  Checks that the
+ * harness's environment is there; on the first run, prepare(svcdir) writes
+ * the PAM services and configuration files, and the program runs again
+ * under pam_wrapper.  Returns -1 in that second run, where the test goes
+ * on, and otherwise the status main returns (after a TAP line saying why). */
+static inline int pam_test_begin(char **argv, char *svcdir, size_t size,
+				 int (*prepare)(const char *svcdir))
+{
+	static const char *const needed[] = { "PP_TMP", "PP_BUILD", "PGHOST", "PP_PGCTL" };
+
+	for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++)
+		if (getenv(needed[i]) == NULL) {
+			printf("1..1\nnot ok 1 - run me through tests/run-tests.sh\n");
+			return 1;
+		}
+	snprintf(svcdir, size, "%s/pam.d", getenv("PP_TMP"));
+	if (under_pam_wrapper())
+		return -1;
+	if (prepare(svcdir) != 0) {
+		printf("1..1\nnot ok 1 - writing the PAM services and configuration\n");
+		return 1;
+	}
+	return exec_under_pam_wrapper(argv, svcdir);
+}
+
 #endif

@@ -40,11 +40,8 @@
 # harness's PGHOST/PGPORT are not used.
 set -uo pipefail
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-diag() { sed 's/^/# /'; }
+# shellcheck source=tests/tap.bash
+. "$(dirname "${BASH_SOURCE[0]}")/tap.bash"
 # bail DESCRIPTION: a step everything after depends on failed.
 bail() {
     not_ok "$*"
@@ -52,13 +49,7 @@ bail() {
     exit 1
 }
 
-for v in PP_TOP PP_BUILD PP_TMP; do
-    if [[ -z ${!v:-} ]]; then
-        echo "1..1"
-        echo "not ok 1 - $v is not set (run through tests/run-tests.sh)"
-        exit 1
-    fi
-done
+require_env PP_TOP PP_BUILD PP_TMP
 
 module=$PP_BUILD/pam_powermail.so
 svcdir=$PP_TMP/pam.d

@@ -11,19 +11,10 @@
 # Needs the environment tests/run-tests.sh gives (tests/CONVENTIONS.md).
 set -uo pipefail
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-diag() { sed 's/^/# /'; }
+# shellcheck source=tests/tap.bash
+. "$(dirname "${BASH_SOURCE[0]}")/tap.bash"
 
-for v in PP_TOP PP_BUILD PP_TMP PGHOST PGPORT PP_PGSUPER PP_PGDB PP_PGUSER PP_PGPASSWORD PP_PGCTL; do
-    if [[ -z ${!v:-} ]]; then
-        echo "1..1"
-        echo "not ok 1 - $v is not set (run through tests/run-tests.sh)"
-        exit 1
-    fi
-done
+require_env PP_TOP PP_BUILD PP_TMP PGHOST PGPORT PP_PGSUPER PP_PGDB PP_PGUSER PP_PGPASSWORD PP_PGCTL
 
 module=$PP_BUILD/pam_powermail.so
 svcdir=$PP_TMP/pam.d

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "pam_login.h"
+#include "capture.h"
 #include "pam_wrapper_exec.h"
 
 #define MB (1024 * 1024)
@@ -30,45 +31,6 @@ static const char *env(const char *name)
 	const char *v = getenv(name);
 
 	return v ? v : "";
-}
-
-/* --- capturing the module's log (pam_wrapper writes syslog to stderr) -- */
-
-static char cap_path[4096];
-static int saved = -1;
-
-static void capture_start(void)
-{
-	int fd = open(cap_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	assert_true(fd >= 0);
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fd, 2);
-	close(fd);
-}
-
-/* The module's log lines since capture_start, counted; the text in buf. */
-static int capture_stop(char *buf, size_t size)
-{
-	FILE *f;
-	char line[8192];
-	int n = 0;
-
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	buf[0] = '\0';
-	f = fopen(cap_path, "r");
-	assert_non_null(f);
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (strstr(line, "SYSLOG(") == NULL)
-			continue;
-		n++;
-		strncat(buf, line, size - strlen(buf) - 1);
-	}
-	fclose(f);
-	return n;
 }
 
 /* --- the table ---------------------------------------------------------- */
@@ -319,20 +281,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_table_intact),
 	};
 	char svcdir[4096];
+	int rc = pam_test_begin(argv, svcdir, sizeof svcdir, write_setup);
 
 	(void)argc;
-	if (getenv("PP_TMP") == NULL || getenv("PP_PGCTL") == NULL || getenv("PP_BUILD") == NULL) {
-		printf("1..1\nnot ok 1 - run me through tests/run-tests.sh\n");
-		return 1;
-	}
-	snprintf(svcdir, sizeof svcdir, "%s/pam.d", env("PP_TMP"));
+	if (rc >= 0)
+		return rc;
 	snprintf(cap_path, sizeof cap_path, "%s/hostile-stderr.log", env("PP_TMP"));
-	if (!under_pam_wrapper()) {
-		if (write_setup(svcdir) != 0) {
-			printf("1..1\nnot ok 1 - writing the configuration\n");
-			return 1;
-		}
-		return exec_under_pam_wrapper(argv, svcdir);
-	}
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -24,42 +24,13 @@
 
 #include "pam_login.h"
 #include "pam_wrapper_exec.h"
+#include "pg_super.h"
 
 #define APP "pp-persistent-test"
 
 static char conf[4096], conf_off[4096];
 
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v ? v : "";
-}
-
 /* --- the server's view ---------------------------------------------- */
-
-static PGconn *super;
-
-static void sql(const char *text)
-{
-	PGresult *r = PQexec(super, text);
-
-	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
-		fail_msg("%s: %s", text, PQerrorMessage(super));
-	PQclear(r);
-}
-
-static void reconnect_super(void)
-{
-	const char *names[] = { "user", "dbname", NULL };
-	const char *values[] = { env("PP_PGSUPER"), env("PP_PGDB"), NULL };
-
-	if (super != NULL)
-		PQfinish(super);
-	super = PQconnectdbParams(names, values, 0);
-	if (PQstatus(super) != CONNECTION_OK)
-		fail_msg("superuser connection: %s", PQerrorMessage(super));
-}
 
 /* The backend pids of the module's connections, as "pid,pid" in order. */
 static void module_backends(char *out, size_t size)
@@ -127,15 +98,15 @@ static void write_config(const char *path, const char *extra)
 	write_file(path, text);
 }
 
-static void write_services(const char *svcdir)
+static int write_services(const char *svcdir)
 {
 	snprintf(conf, sizeof conf, "%s/persistent.conf", env("PP_TMP"));
 	snprintf(conf_off, sizeof conf_off, "%s/not-persistent.conf", env("PP_TMP"));
 	mkdir(svcdir, 0755);
 	write_config(conf, "");
 	write_config(conf_off, "persistent = no\n");
-	assert_int_equal(write_pam_service(svcdir, "pp", env("PP_BUILD"), conf), 0);
-	assert_int_equal(write_pam_service(svcdir, "pp_off", env("PP_BUILD"), conf_off), 0);
+	return write_pam_service(svcdir, "pp", env("PP_BUILD"), conf) != 0 ||
+	       write_pam_service(svcdir, "pp_off", env("PP_BUILD"), conf_off) != 0;
 }
 
 static int setup(void **state)
@@ -358,17 +329,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_account_reuses_authenticate),
 	};
 	char svcdir[4096];
+	int rc = pam_test_begin(argv, svcdir, sizeof svcdir, write_services);
 
 	(void)argc;
-	if (getenv("PP_TMP") == NULL || getenv("PGHOST") == NULL || getenv("PP_BUILD") == NULL) {
-		printf("1..1\nnot ok 1 - run me through tests/run-tests.sh\n");
-		return 1;
-	}
-	snprintf(svcdir, sizeof svcdir, "%s/pam.d", env("PP_TMP"));
-	if (!under_pam_wrapper()) {
-		write_services(svcdir);
-		return exec_under_pam_wrapper(argv, svcdir);
-	}
+	if (rc >= 0)
+		return rc;
 	snprintf(conf, sizeof conf, "%s/persistent.conf", env("PP_TMP"));
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
