@@ -3,6 +3,7 @@
  * never a password or a stored value. */
 #include "auth.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Normalise and look up; the steps pp_authenticate and pp_account share. */
@@ -68,6 +69,66 @@ static enum pp_result judge(const struct pp_config *cfg, struct pp_login *out,
 	return PP_BAD_STORED;
 }
 
+/* Write a value made from password in the scheme target for out->name:
+ * update-query with old == NULL, else the compare-and-swap upgrade-query.
+ * 0 when one row changed; otherwise *msg says why. */
+static enum pp_write store(const struct pp_config *cfg, const struct pp_target *target,
+			   const char *password, const char *old, struct pp_login *out,
+			   char *msg, size_t msglen, const struct pp_logger *logger)
+{
+	char value[PP_HASH_MAX];
+	const char *why = NULL;
+	long rows = 0;
+	enum pp_write w;
+
+	if (pp_target_hash(target, password, value, sizeof value, &why) != 0) {
+		snprintf(msg, msglen, "cannot make a {%s} value: %s", target->scheme->name, why);
+		return PP_WRITE_REFUSED;
+	}
+	const char *params[3] = { out->name, value, old };
+
+	if (old == NULL)
+		w = pp_userbase_write(cfg, cfg->update_query ? cfg->update_query
+							      : PP_DEFAULT_UPDATE_QUERY,
+				      2, params, &rows, msg, msglen, logger);
+	else
+		w = pp_userbase_write(cfg, cfg->upgrade_query ? cfg->upgrade_query
+							       : PP_DEFAULT_UPGRADE_QUERY,
+				      3, params, &rows, msg, msglen, logger);
+	explicit_bzero(value, sizeof value);
+	if (w == PP_WRITTEN && rows == 0) {
+		snprintf(msg, msglen, old ? "the stored password changed meanwhile"
+					  : "update-query changed no row");
+		return PP_WRITE_REFUSED;
+	}
+	return w;
+}
+
+/* After a right password: with upgrade-scheme set, a weak stored value is
+ * replaced, unless it changed since we read it.  Never fails the login. */
+static void upgrade(const struct pp_config *cfg, const char *stored, const char *password,
+		    struct pp_login *out, const struct pp_logger *logger)
+{
+	struct pp_target target;
+	const char *why;
+	char msg[320];
+
+	if (cfg->upgrade_scheme == NULL || pp_target_parse(cfg->upgrade_scheme, &target, &why) != 0)
+		return;
+	out->weakness = pp_weakness(stored, &target);
+	if (out->weakness == NULL)
+		return;
+	if (store(cfg, &target, password, stored, out, msg, sizeof msg, logger) != PP_WRITTEN) {
+		pp_log(logger, LOG_WARNING,
+		       "mailbox %s: password not upgraded from {%s} (the login goes on): %s",
+		       out->name, out->verify.scheme->name, msg);
+		return;
+	}
+	out->upgraded = true;
+	pp_log(logger, LOG_INFO, "mailbox %s: password upgraded from {%s} (%s) to {%s}", out->name,
+	       out->verify.scheme->name, out->weakness, target.scheme->name);
+}
+
 /* A check in the default scheme ({crypt}, yescrypt) of a password nobody
  * has: what an unknown address costs with equalize-timing. */
 static const char decoy[] =
@@ -83,6 +144,8 @@ enum pp_result pp_authenticate(const struct pp_config *cfg, const char *login,
 	if (result == PP_OK) {
 		out->verdict = pp_verify(mb.password, password, &out->verify);
 		result = judge(cfg, out, logger);
+		if (result == PP_OK)
+			upgrade(cfg, mb.password, password, out, logger);
 	} else if (cfg->equalize_timing && (result == PP_NO_USER || result == PP_FORWARD)) {
 		/* The seed refuses unknown addresses at once; a site that fears
 		 * address enumeration more makes them cost a check. */
@@ -90,6 +153,47 @@ enum pp_result pp_authenticate(const struct pp_config *cfg, const char *login,
 	}
 	pp_mailbox_clear(&mb);
 	return result;
+}
+
+enum pp_result pp_change_password(const struct pp_config *cfg, const char *login,
+				  const char *new_password, struct pp_login *out,
+				  const struct pp_logger *logger)
+{
+	struct pp_target target;
+	struct pp_mailbox mb;
+	const char *why = NULL;
+	char msg[320];
+	enum pp_result result = find_mailbox(cfg, login, out, &mb, logger);
+
+	pp_mailbox_clear(&mb);
+	if (result != PP_OK)
+		return result;
+	if (pp_target_parse(cfg->password_scheme ? cfg->password_scheme
+						 : PP_DEFAULT_PASSWORD_SCHEME,
+			    &target, &why) != 0) {
+		pp_log(logger, LOG_ERR, "password-scheme: %s", why);
+		return PP_NOT_STORED;
+	}
+	if (new_password == NULL || new_password[0] == '\0' ||
+	    strnlen(new_password, PP_MAX_PASSWORD + 1) > PP_MAX_PASSWORD) {
+		pp_log(logger, LOG_NOTICE, "mailbox %s: password not changed: the new one is %s",
+		       out->name, new_password && new_password[0] ? "longer than 4096 bytes" : "empty");
+		return PP_NOT_STORED;
+	}
+	switch (store(cfg, &target, new_password, NULL, out, msg, sizeof msg, logger)) {
+	case PP_WRITTEN:
+		pp_log(logger, LOG_NOTICE, "mailbox %s: password changed ({%s})", out->name,
+		       target.scheme->name);
+		return PP_OK;
+	case PP_WRITE_REFUSED:
+		pp_log(logger, LOG_ERR, "mailbox %s: password not changed: %s", out->name, msg);
+		return PP_NOT_STORED;
+	case PP_WRITE_UNAVAILABLE:
+		break;
+	}
+	pp_log(logger, LOG_ERR, "mailbox %s: password not changed: userbase unavailable: %s",
+	       out->name, msg);
+	return PP_UNAVAILABLE;
 }
 
 enum pp_result pp_account(const struct pp_config *cfg, const char *login, struct pp_login *out,
@@ -117,6 +221,8 @@ const char *pp_result_name(enum pp_result r)
 		return "unusable stored password";
 	case PP_UNAVAILABLE:
 		return "userbase unavailable";
+	case PP_NOT_STORED:
+		return "new password not stored";
 	}
 	return "?";
 }

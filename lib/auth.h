@@ -7,6 +7,7 @@
 #include "log.h"
 #include "name.h"
 #include "scheme.h"
+#include "strength.h"
 #include "userbase.h"
 
 enum pp_result {
@@ -16,6 +17,7 @@ enum pp_result {
 	PP_WRONG_PASSWORD, /* wrong or empty password, nothing stored, locked */
 	PP_BAD_STORED,     /* unknown scheme or malformed stored value */
 	PP_UNAVAILABLE,    /* the userbase could not answer */
+	PP_NOT_STORED,     /* a new password the userbase refused, or an unfit one */
 };
 
 struct pp_login {
@@ -24,6 +26,9 @@ struct pp_login {
 	long quota_mb;
 	enum pp_verdict verdict;      /* pp_authenticate only */
 	struct pp_verify_info verify; /* which scheme, and why it failed */
+	const char *weakness;         /* pp_authenticate: why the stored value was
+				       * upgraded (strength.h), or NULL */
+	bool upgraded;                /* ... and whether that was stored */
 };
 
 /* Check login's password.  Logs one line for each refusal, and successes
@@ -31,6 +36,15 @@ struct pp_login {
 enum pp_result pp_authenticate(const struct pp_config *cfg, const char *login,
 			       const char *password, struct pp_login *out,
 			       const struct pp_logger *logger);
+
+/* Store new_password for login in password-scheme through update-query.
+ * Checking the old password is the caller's business.  Unknown and forward
+ * addresses are refused; PP_NOT_STORED when the userbase refused the write
+ * or the password is empty or too long, PP_UNAVAILABLE when it could not be
+ * asked.  Logs one line either way. */
+enum pp_result pp_change_password(const struct pp_config *cfg, const char *login,
+				  const char *new_password, struct pp_login *out,
+				  const struct pp_logger *logger);
 
 /* Is login a mailbox one may log in to (PAM's account management)? */
 enum pp_result pp_account(const struct pp_config *cfg, const char *login, struct pp_login *out,

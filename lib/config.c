@@ -3,6 +3,7 @@
  * line: a mail platform should not run on a silently guessed setting. */
 #include "config.h"
 #include "secret.h"
+#include "strength.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,7 +17,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum key_type { KEY_STRING, KEY_SECRET, KEY_QUERY, KEY_NUMBER, KEY_BOOL, KEY_DOMAIN, KEY_PORT };
+enum key_type {
+	KEY_STRING,
+	KEY_SECRET,
+	KEY_QUERY,  /* min: how many parameters it takes */
+	KEY_SCHEME, /* a scheme new values are made in (strength.h); min: strong */
+	KEY_NUMBER,
+	KEY_BOOL,
+	KEY_DOMAIN,
+	KEY_PORT,
+};
 
 static const struct key {
 	const char *name;
@@ -29,7 +39,11 @@ static const struct key {
 	{ "postgresql-port", KEY_PORT, offsetof(struct pp_config, port), 1, 65535 },
 	{ "postgresql-user", KEY_STRING, offsetof(struct pp_config, user), 0, 0 },
 	{ "postgresql-password", KEY_SECRET, offsetof(struct pp_config, password), 0, 0 },
-	{ "postgresql-query", KEY_QUERY, offsetof(struct pp_config, query), 0, 0 },
+	{ "postgresql-query", KEY_QUERY, offsetof(struct pp_config, query), 1, 0 },
+	{ "update-query", KEY_QUERY, offsetof(struct pp_config, update_query), 2, 0 },
+	{ "upgrade-query", KEY_QUERY, offsetof(struct pp_config, upgrade_query), 3, 0 },
+	{ "password-scheme", KEY_SCHEME, offsetof(struct pp_config, password_scheme), 0, 0 },
+	{ "upgrade-scheme", KEY_SCHEME, offsetof(struct pp_config, upgrade_scheme), 1, 0 },
 	{ "postgresql-conninfo", KEY_SECRET, offsetof(struct pp_config, conninfo), 0, 0 },
 	{ "default-domain", KEY_DOMAIN, offsetof(struct pp_config, default_domain), 0, 0 },
 	{ "connect-timeout", KEY_NUMBER, offsetof(struct pp_config, connect_timeout), 1, 300 },
@@ -143,45 +157,62 @@ static bool placeholder_at(const char *p)
 	return p[0] == '%' && p[1] == 's' && !isalnum((unsigned char)p[2]) && p[2] != '_';
 }
 
-/* PowerMail's queries quote a printf placeholder: '%s' or %s.  Both become
- * the bound parameter $1, so the name is never part of the SQL text. */
-static char *make_query(const char *value, const char **why)
+/* PowerMail's lookup query quotes a printf placeholder: '%s' or %s.  Both
+ * become the bound parameter $1, so the name is never part of the SQL text.
+ * A query with nparams parameters must use each of $1..$nparams, and no
+ * other; only the lookup (nparams 1) may use '%s'. */
+static char *make_query(const char *value, int nparams, const char **why)
 {
+	static const char *const missing[] = {
+		"the query must use the mailbox name as $1 (or '%s')",
+		"the query must use the mailbox name as $1 and the new value as $2",
+		"the query must use the mailbox name as $1, the new value as $2 and the old as $3",
+	};
+	static const char *const too_many[] = {
+		"the query may use only one parameter, $1 (or '%s')",
+		"the query may use only $1 and $2",
+		"the query may use only $1, $2 and $3",
+	};
 	size_t len = strlen(value);
 	char *q = malloc(len + 1), *o = q;
-	int params = 0;
+	unsigned used = 0;
 
 	if (q == NULL) {
 		*why = "out of memory";
 		return NULL;
 	}
 	for (const char *p = value; *p;) {
-		if ((p[0] == '\'' && placeholder_at(p + 1) && p[3] == '\'') || placeholder_at(p)) {
+		if (nparams == 1 &&
+		    ((p[0] == '\'' && placeholder_at(p + 1) && p[3] == '\'') || placeholder_at(p))) {
 			p += p[0] == '\'' ? 4 : 2;
 			memcpy(o, "$1", 2);
 			o += 2;
-			params++;
+			used |= 1;
 		} else if (p[0] == '$' && p[1] >= '0' && p[1] <= '9') {
-			if (p[1] != '1' || (p[2] >= '0' && p[2] <= '9')) {
-				*why = "the query may use only one parameter, $1 (or '%s')";
+			if (p[1] < '1' || p[1] > '0' + nparams || (p[2] >= '0' && p[2] <= '9')) {
+				*why = too_many[nparams - 1];
 				goto fail;
 			}
+			used |= 1U << (p[1] - '1');
 			*o++ = *p++;
 			*o++ = *p++;
-			params++;
 		} else {
 			*o++ = *p++;
 		}
 	}
 	*o = '\0';
 	/* "$1" must end there: "'%s'7" would read as $17, "$1x" as junk. */
-	for (const char *p = strstr(q, "$1"); p != NULL; p = strstr(p + 2, "$1"))
-		if (isalnum((unsigned char)p[2]) || p[2] == '_') {
-			*why = "the query's $1 (or '%s') must not run into a letter or digit";
+	for (const char *p = strchr(q, '$'); p != NULL; p = strchr(p + 1, '$'))
+		if (p[1] >= '1' && p[1] <= '0' + nparams &&
+		    (isalnum((unsigned char)p[2]) || p[2] == '_')) {
+			*why = nparams == 1 ? "the query's $1 (or '%s') must not run into a letter or "
+					      "digit"
+					    : "a parameter ($1, $2, $3) must not run into a letter or "
+					      "digit";
 			goto fail;
 		}
-	if (params == 0) {
-		*why = "the query must use the mailbox name as $1 (or '%s')";
+	if (used != (1U << nparams) - 1) {
+		*why = missing[nparams - 1];
 		goto fail;
 	}
 	return q;
@@ -232,8 +263,19 @@ int pp_config_set(struct pp_config *cfg, const char *key, const char *value, con
 			why = "yes or no";
 		break;
 	case KEY_QUERY:
-		copy = make_query(value, &why);
+		copy = make_query(value, (int)k->min, &why);
 		break;
+	case KEY_SCHEME: {
+		struct pp_target t;
+
+		if (pp_target_parse(value, &t, &why) != 0)
+			break;
+		if (k->min && pp_target_weak(&t))
+			why = "a strong scheme, not one of those it would upgrade from";
+		else
+			copy = strdup(value);
+		break;
+	}
 	case KEY_PORT: {
 		long port;
 

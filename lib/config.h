@@ -9,6 +9,9 @@
 
 #define PP_DEFAULT_CONFIG "/etc/pam_powermail.conf"
 #define PP_DEFAULT_QUERY "select quotaMB,isForward,fwdDest,password from mboxes where mbox=$1"
+#define PP_DEFAULT_UPDATE_QUERY "update mboxes set password=$2 where mbox=$1"
+#define PP_DEFAULT_UPGRADE_QUERY "update mboxes set password=$2 where mbox=$1 and password=$3"
+#define PP_DEFAULT_PASSWORD_SCHEME "{crypt}"
 #define PP_CONFIG_MAX_SIZE (64 * 1024)
 #define PP_CONFIG_MAX_LINE 4096
 #define PP_FILE_ID_MAX 192 /* pp_config_file_identity() */
@@ -21,6 +24,10 @@ struct pp_config {
 	char *password;       /* postgresql-password: never from module arguments */
 	char *query;          /* postgresql-query, with %s already turned into $1 */
 	char *conninfo;       /* postgresql-conninfo: wins over the keys above */
+	char *update_query;   /* update-query: $1 mailbox, $2 new value */
+	char *upgrade_query;  /* upgrade-query: the same, and $3 the value replaced */
+	char *password_scheme; /* password-scheme: what password changes store */
+	char *upgrade_scheme; /* upgrade-scheme: NULL: logins never rewrite a value */
 	char *default_domain; /* appended to a name without '@' */
 	long connect_timeout; /* seconds */
 	long query_timeout;   /* milliseconds; 0: none */

@@ -5,6 +5,7 @@
 #include "scheme_family.h"
 
 #include <argon2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -30,7 +31,8 @@ static const struct pp_argon2_params argon2i = { Argon2_i, "$argon2i$" };
 static const struct pp_argon2_params argon2id = { Argon2_id, "$argon2id$" };
 
 #define CRYPT_ROW(n, p, f, s) \
-	{ .name = n, .verify = pp_crypt_verify, .hash = pp_crypt_hash, .params = p, \
+	{ .name = n, .verify = pp_crypt_verify, .hash = pp_crypt_hash, .form = pp_crypt_form, \
+	  .params = p, \
 	  .flags = (f) | PP_SCHEME_SALTED, .summary = s }
 #define DIGEST_ROW(n, p, f, s) \
 	{ .name = n, .verify = pp_digest_verify, .hash = pp_digest_hash, .params = p, \
@@ -42,7 +44,7 @@ static const struct pp_scheme schemes[] = {
 	  .summary = "the password itself (also any unprefixed value)" },
 	CRYPT_ROW("crypt", &any_crypt, 0, "crypt(3) as in /etc/shadow: DES $1$ $5$ $6$ $2b$ $y$ $gy$ $7$"),
 	{ .name = "md5", .aliases = { "md5-crypt" }, .verify = pp_crypt_verify,
-	  .hash = pp_crypt_hash, .params = &md5_crypt, .flags = PP_SCHEME_WEAK | PP_SCHEME_SALTED,
+	  .hash = pp_crypt_hash, .form = pp_crypt_form, .params = &md5_crypt, .flags = PP_SCHEME_WEAK | PP_SCHEME_SALTED,
 	  .summary = "MD5-crypt, $1$salt$hash" },
 	CRYPT_ROW("des-crypt", &des_crypt, PP_SCHEME_WEAK, "traditional 13-character DES crypt"),
 	CRYPT_ROW("sha256-crypt", &sha256_crypt, 0, "SHA-256-crypt, $5$[rounds=N$]salt$hash"),
@@ -57,8 +59,10 @@ static const struct pp_scheme schemes[] = {
 	DIGEST_ROW("sha512", &sha512, PP_SCHEME_WEAK, "SHA-512, base64 or hex"),
 	DIGEST_ROW("ssha512", &ssha512, PP_SCHEME_WEAK | PP_SCHEME_SALTED, "salted SHA-512, base64(digest || salt)"),
 	{ .name = "argon2i", .verify = pp_argon2_verify, .hash = pp_argon2_hash,
+	  .form = pp_argon2_form,
 	  .params = &argon2i, .flags = PP_SCHEME_SALTED, .summary = "Argon2i, $argon2i$v=19$m=,t=,p=$salt$hash" },
 	{ .name = "argon2id", .verify = pp_argon2_verify, .hash = pp_argon2_hash,
+	  .form = pp_argon2_form,
 	  .params = &argon2id, .flags = PP_SCHEME_SALTED, .summary = "Argon2id, $argon2id$v=19$m=,t=,p=$salt$hash" },
 };
 
@@ -125,12 +129,57 @@ static void note_name(struct pp_verify_info *info, const char *name, size_t len)
 	info->scheme_name[len] = '\0';
 }
 
-enum pp_verdict pp_verify(const char *stored, const char *password, struct pp_verify_info *info)
+/* The seed's rule: "{" ... "}" at the start names a scheme; anything else is
+ * plain.  Sets *value to what follows; NULL for an unknown name. */
+static const struct pp_scheme *parse_stored(const char *stored, const char **value,
+					    enum pp_encoding *enc, struct pp_verify_info *info)
+{
+	const char *close;
+
+	*value = stored;
+	*enc = PP_ENC_AUTO;
+	if (pp_has_prefix(stored)) {
+		close = strchr(stored, '}');
+		size_t len = (size_t)(close - stored - 1);
+
+		note_name(info, stored + 1, len);
+		*value = close + 1;
+		return parse_name(stored + 1, len, enc);
+	}
+	note_name(info, schemes[0].name, strlen(schemes[0].name));
+	return &schemes[0];
+}
+
+bool pp_has_prefix(const char *stored)
+{
+	return stored != NULL && stored[0] == '{' && strchr(stored, '}') != NULL;
+}
+
+const struct pp_scheme *pp_stored_scheme(const char *stored, const char **value)
+{
+	struct pp_verify_info info;
+	enum pp_encoding enc;
+
+	if (stored == NULL || stored[0] == '\0')
+		return NULL;
+	return parse_stored(stored, value, &enc, &info);
+}
+
+bool pp_is_plain(const struct pp_scheme *scheme)
+{
+	return scheme == &schemes[0];
+}
+
+/* pp_verify, or with form_only pp_check_form: the same steps up to the
+ * scheme's own check. */
+static enum pp_verdict judge(const char *stored, const char *password, bool form_only,
+			     struct pp_verify_info *info)
 {
 	struct pp_verify_info scratch;
 	const struct pp_scheme *scheme;
 	enum pp_encoding enc = PP_ENC_AUTO;
-	const char *value = stored, *close;
+	enum pp_verdict verdict;
+	const char *value;
 
 	if (info == NULL)
 		info = &scratch;
@@ -139,36 +188,42 @@ enum pp_verdict pp_verify(const char *stored, const char *password, struct pp_ve
 		info->why = "no password is stored";
 		return PP_MISMATCH;
 	}
-	/* The seed's rule: "{" ... "}" names a scheme; anything else is plain. */
-	if (stored[0] == '{' && (close = strchr(stored, '}')) != NULL) {
-		size_t len = (size_t)(close - stored - 1);
-
-		note_name(info, stored + 1, len);
-		scheme = parse_name(stored + 1, len, &enc);
-		if (scheme == NULL) {
-			info->why = "unknown scheme";
-			return PP_UNKNOWN_SCHEME;
-		}
-		value = close + 1;
-	} else {
-		scheme = &schemes[0];
-		note_name(info, scheme->name, strlen(scheme->name));
+	scheme = parse_stored(stored, &value, &enc, info);
+	if (scheme == NULL) {
+		info->why = "unknown scheme";
+		return PP_UNKNOWN_SCHEME;
 	}
 	info->scheme = scheme;
-	if (password == NULL || password[0] == '\0') {
+	if (!form_only && (password == NULL || password[0] == '\0')) {
 		info->why = "empty password";
 		return PP_MISMATCH;
 	}
-	if (strnlen(password, PP_MAX_PASSWORD + 1) > PP_MAX_PASSWORD) {
+	if (!form_only && strnlen(password, PP_MAX_PASSWORD + 1) > PP_MAX_PASSWORD) {
 		info->why = "password too long";
 		return PP_MISMATCH;
 	}
 	/* "{plain}" alone stores no password; "{md5}" alone is a broken value. */
 	if (value[0] == '\0') {
-		info->why = scheme == &schemes[0] ? "no password is stored" : "empty value";
-		return scheme == &schemes[0] ? PP_MISMATCH : PP_MALFORMED;
+		info->why = pp_is_plain(scheme) ? "no password is stored" : "empty value";
+		return pp_is_plain(scheme) ? PP_MISMATCH : PP_MALFORMED;
 	}
-	return scheme->verify(scheme, value, enc, password, &info->why);
+	if (!form_only)
+		return scheme->verify(scheme, value, enc, password, &info->why);
+	if (scheme->form != NULL)
+		return scheme->form(scheme, value, enc, &info->why);
+	/* Cheap to check: a password no value can match tells the form. */
+	verdict = scheme->verify(scheme, value, enc, "\x01", &info->why);
+	return verdict == PP_MISMATCH && info->why == NULL ? PP_MATCH : verdict;
+}
+
+enum pp_verdict pp_verify(const char *stored, const char *password, struct pp_verify_info *info)
+{
+	return judge(stored, password, false, info);
+}
+
+enum pp_verdict pp_check_form(const char *stored, struct pp_verify_info *info)
+{
+	return judge(stored, NULL, true, info);
 }
 
 int pp_hash(const char *name, const char *method, const char *password, char *out,

@@ -3,6 +3,7 @@
 #ifndef PP_SCHEME_H
 #define PP_SCHEME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum pp_verdict {
@@ -38,6 +39,13 @@ typedef enum pp_verdict pp_verify_fn(const struct pp_scheme *scheme, const char 
 typedef int pp_hash_fn(const struct pp_scheme *scheme, const char *method,
 		       const char *password, char *out, size_t outsize, const char **why);
 
+/* Could value be checked at all, judged on its form alone, without the cost
+ * of computing a hash?  PP_MATCH when it could, PP_MISMATCH when it stores
+ * no password (locked), PP_MALFORMED with *why set.  For schemes whose
+ * check is cheap, NULL: their verify function judges the form. */
+typedef enum pp_verdict pp_form_fn(const struct pp_scheme *scheme, const char *value,
+				   enum pp_encoding enc, const char **why);
+
 #define PP_SCHEME_WEAK      0x1 /* unsalted or fast: only for old userbases */
 #define PP_SCHEME_ENCODINGS 0x2 /* accepts the .hex/.b64/.base64 suffixes */
 #define PP_SCHEME_SALTED    0x4 /* new values carry a random salt */
@@ -47,6 +55,7 @@ struct pp_scheme {
 	const char *aliases[3];  /* NULL-terminated */
 	pp_verify_fn *verify;
 	pp_hash_fn *hash;        /* NULL: cannot make new values */
+	pp_form_fn *form;        /* NULL: a check is cheap, verify judges */
 	const void *params;      /* the family's per-row data */
 	unsigned flags;
 	const char *summary;     /* one line for "pptool schemes" */
@@ -63,10 +72,28 @@ struct pp_verify_info {
  * NULL. */
 enum pp_verdict pp_verify(const char *stored, const char *password, struct pp_verify_info *info);
 
+/* Could a password ever match stored?  Judged without computing a slow
+ * hash, for checking a whole userbase: PP_MATCH when it could, PP_MISMATCH
+ * when nothing is stored (NULL, empty, "{plain}" alone) or it is locked,
+ * PP_UNKNOWN_SCHEME, PP_MALFORMED.  info as for pp_verify. */
+enum pp_verdict pp_check_form(const char *stored, struct pp_verify_info *info);
+
 /* Hash password with the scheme called name (any alias, any case).
  * Returns 0, or -1 with *why set. */
 int pp_hash(const char *name, const char *method, const char *password, char *out,
 	    size_t outsize, const char **why);
+
+/* The scheme a stored value names (plain for an unprefixed one), with
+ * *value set to the text after the braces; NULL for an unknown scheme, and
+ * for a NULL or empty stored. */
+const struct pp_scheme *pp_stored_scheme(const char *stored, const char **value);
+
+/* Does stored start with a "{scheme}" prefix (the seed's rule: a '{' first
+ * and a '}' somewhere)?  Anything else is plaintext. */
+bool pp_has_prefix(const char *stored);
+
+/* Is scheme {plain}, the scheme of unprefixed values? */
+bool pp_is_plain(const struct pp_scheme *scheme);
 
 /* The scheme called name[0..len), or NULL. */
 const struct pp_scheme *pp_scheme_find(const char *name, size_t len);
@@ -79,5 +106,16 @@ const char *pp_verdict_name(enum pp_verdict v);
 /* The i-th method {crypt} can make ("yescrypt", "sha512", ...), strongest
  * first; NULL past the end. */
 const char *pp_crypt_method_name(size_t i);
+
+/* The method of a crypt(3) value, by its prefix: one of those names, or
+ * NULL for one {crypt} verifies but makes no new values of ($gy$, $7$). */
+const char *pp_crypt_method_of(const char *value);
+
+/* The method {crypt} uses when none is named: libxcrypt's default. */
+const char *pp_crypt_default_method(void);
+
+/* The cost (cost.h's pp_crypt_cost scale) new values of method get; -1 for
+ * an unknown method. */
+long long pp_crypt_method_cost(const char *method);
 
 #endif

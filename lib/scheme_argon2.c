@@ -36,6 +36,34 @@ enum pp_verdict pp_argon2_verify(const struct pp_scheme *scheme, const char *val
 	return PP_MALFORMED;
 }
 
+/* "...$<salt>$<hash>", both unpadded base64: argon2's minimums are an
+ * 8-byte salt and a 4-byte hash. */
+enum pp_verdict pp_argon2_form(const struct pp_scheme *scheme, const char *value,
+			       enum pp_encoding enc, const char **why)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const struct pp_argon2_params *p = scheme->params;
+	const char *hash = strrchr(value, '$'), *salt;
+
+	(void)enc;
+	if (strncmp(value, p->prefix, strlen(p->prefix)) != 0) {
+		*why = "the value does not have this scheme's form";
+		return PP_MALFORMED;
+	}
+	if (pp_argon2_cost_ok(value, why) != 0)
+		return PP_MALFORMED;
+	for (salt = hash - 1; salt > value && *salt != '$'; salt--)
+		;
+	salt++;
+	hash++;
+	if ((size_t)(hash - 1 - salt) < 11 || strspn(salt, b64) != (size_t)(hash - 1 - salt) ||
+	    strlen(hash) < 6 || strspn(hash, b64) != strlen(hash)) {
+		*why = "libargon2 cannot read the value";
+		return PP_MALFORMED;
+	}
+	return PP_MATCH;
+}
+
 int pp_argon2_hash(const struct pp_scheme *scheme, const char *method, const char *password,
 		   char *out, size_t outsize, const char **why)
 {

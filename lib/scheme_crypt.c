@@ -153,3 +153,91 @@ wipe:
 	explicit_bzero(rbytes, sizeof rbytes);
 	return rc;
 }
+
+const char *pp_crypt_method_of(const char *value)
+{
+	if (pp_is_des(value))
+		return "des";
+	/* $2a$ and $2y$ are bcrypt as much as $2b$ is. */
+	if (strncmp(value, "$2", 2) == 0 && value[2] != '\0' && value[3] == '$')
+		return "bcrypt";
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		if (methods[i].prefix[0] != '\0' &&
+		    strncmp(value, methods[i].prefix, strlen(methods[i].prefix)) == 0)
+			return methods[i].name;
+	return NULL;
+}
+
+const char *pp_crypt_default_method(void)
+{
+	static const char rbytes[16] = { 0 };
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+
+	if (crypt_gensalt_rn(NULL, 0, rbytes, sizeof rbytes, setting, sizeof setting) == NULL)
+		return NULL;
+	return pp_crypt_method_of(setting);
+}
+
+long long pp_crypt_method_cost(const char *method)
+{
+	static const char rbytes[16] = { 0 };
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char *why;
+	int i = find_method(method);
+
+	/* A setting made as a new value would be, read back. */
+	if (i < 0 || crypt_gensalt_rn(methods[i].prefix,
+				      methods[i].count, rbytes, sizeof rbytes, setting,
+				      sizeof setting) == NULL)
+		return -1;
+	return pp_crypt_cost(setting, &why);
+}
+
+/* The hash that ends a value of each method, after its last '$': its
+ * length is fixed by the method. */
+static const struct {
+	const char *prefix;
+	size_t len;
+} hash_parts[] = {
+	{ "$1$", 22 },  { "$5$", 43 },  { "$6$", 86 },  { "$2a$", 53 }, { "$2b$", 53 },
+	{ "$2y$", 53 }, { "$y$", 43 },  { "$gy$", 43 }, { "$7$", 43 },
+};
+
+enum pp_verdict pp_crypt_form(const struct pp_scheme *scheme, const char *value,
+			      enum pp_encoding enc, const char **why)
+{
+	static const char itoa64[] =
+		"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+	(void)enc;
+	if (value[0] == '*' || value[0] == '!') {
+		*why = "locked";
+		return PP_MISMATCH;
+	}
+	if (!prefix_allowed(scheme->params, value)) {
+		*why = "the value does not have this scheme's form";
+		return PP_MALFORMED;
+	}
+	if (pp_crypt_cost_ok(value, why) != 0)
+		return PP_MALFORMED;
+	if (pp_is_des(value))
+		return PP_MATCH;
+	int salt = crypt_checksalt(value);
+
+	if (salt == CRYPT_SALT_INVALID || salt == CRYPT_SALT_METHOD_DISABLED) {
+		*why = "crypt(3) cannot read the value";
+		return PP_MALFORMED;
+	}
+	const char *hash = strrchr(value, '$') + 1;
+
+	for (size_t i = 0; i < sizeof hash_parts / sizeof hash_parts[0]; i++)
+		if (strncmp(value, hash_parts[i].prefix, strlen(hash_parts[i].prefix)) == 0) {
+			if (strlen(hash) != hash_parts[i].len || strspn(hash, itoa64) != strlen(hash)) {
+				*why = "the value has the wrong length";
+				return PP_MALFORMED;
+			}
+			return PP_MATCH;
+		}
+	*why = "crypt(3) cannot read the value";
+	return PP_MALFORMED;
+}

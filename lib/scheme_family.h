@@ -15,6 +15,7 @@ struct pp_crypt_params {
 };
 pp_verify_fn pp_crypt_verify;
 pp_hash_fn pp_crypt_hash;
+pp_form_fn pp_crypt_form;
 
 /* scheme_digest.c: params is a struct pp_digest_params */
 struct pp_digest_params {
@@ -32,6 +33,7 @@ struct pp_argon2_params {
 };
 pp_verify_fn pp_argon2_verify;
 pp_hash_fn pp_argon2_hash;
+pp_form_fn pp_argon2_form;
 
 /* Write "{name}" followed by body into out; 0 or -1 when it does not fit. */
 int pp_format_stored(const struct pp_scheme *scheme, const char *body, char *out,

@@ -74,7 +74,7 @@ static PGresult *await_result(PGconn *conn, long timeout_ms, bool *timed_out)
 
 /* isForward: PowerMail writes an INT 1; a boolean column reads t or true.
  * Anything else, NULL included, is a mailbox. */
-static bool is_forward(const char *v)
+bool pp_is_forward(const char *v)
 {
 	return strcmp(v, "1") == 0 || strcasecmp(v, "t") == 0 || strcasecmp(v, "true") == 0;
 }
@@ -82,7 +82,7 @@ static bool is_forward(const char *v)
 static enum pp_kind read_row(PGresult *res, const char *name, struct pp_mailbox *mb,
 			     const struct pp_logger *logger)
 {
-	bool forward = !PQgetisnull(res, 0, COL_FORWARD) && is_forward(PQgetvalue(res, 0, COL_FORWARD));
+	bool forward = !PQgetisnull(res, 0, COL_FORWARD) && pp_is_forward(PQgetvalue(res, 0, COL_FORWARD));
 
 	if (!PQgetisnull(res, 0, COL_QUOTA)) {
 		char *end;
@@ -125,83 +125,127 @@ static bool connection_lost(PGconn *conn, const PGresult *res)
 	       strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0;
 }
 
-/* Run the query on conn.  Errors are logged unless quiet_drop and the
- * connection turned out to be dropped: then the caller retries. */
-static enum pp_kind query(PGconn *conn, const struct pp_config *cfg, const char *name,
-			  struct pp_mailbox *mb, const struct pp_logger *logger, bool quiet_drop,
-			  enum outcome *outcome)
+/* Send sql on conn and read its one result within query-timeout.  Returns
+ * the result (NULL when there is none: timeout or a broken connection) and
+ * says what became of the connection; on failure msg says why, on one line,
+ * without the parameters. */
+static PGresult *run(PGconn *conn, const struct pp_config *cfg, const char *sql, int nparams,
+		     const char *const *params, enum outcome *outcome, char *msg, size_t msglen)
 {
-	const char *params[1] = { name };
-	enum pp_kind kind = PP_KIND_UNAVAILABLE;
 	PGresult *res = NULL;
 	bool timed_out = false;
-	char msg[256];
+	char line[256];
 
 	*outcome = ANSWERED;
-	if (PQsendQueryParams(conn, cfg->query ? cfg->query : PP_DEFAULT_QUERY, 1, NULL, params,
-			      NULL, NULL, 0))
+	if (PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0))
 		res = await_result(conn, cfg->query_timeout, &timed_out);
 	if (timed_out) {
 		*outcome = TIMED_OUT;
-		pp_log(logger, LOG_ERR, "userbase query for %s: no answer within %ld ms", name,
-		       cfg->query_timeout);
-		goto done;
+		snprintf(msg, msglen, "no answer within %ld ms", cfg->query_timeout);
+		return NULL;
 	}
-	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (res != NULL && (PQresultStatus(res) == PGRES_TUPLES_OK ||
+			    PQresultStatus(res) == PGRES_COMMAND_OK))
+		return res;
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
-		if (res == NULL || PQresultStatus(res) == PGRES_FATAL_ERROR)
-			if (connection_lost(conn, res))
-				*outcome = DROPPED;
-		if (*outcome == DROPPED && quiet_drop)
-			goto done;
-		pp_log(logger, LOG_ERR, "userbase query failed (SQLSTATE %s): %s",
-		       state ? state : "none",
-		       pp_first_line(res ? PQresultErrorMessage(res) : PQerrorMessage(conn), msg,
-				     sizeof msg));
-		goto done;
+	if ((res == NULL || PQresultStatus(res) == PGRES_FATAL_ERROR) && connection_lost(conn, res))
+		*outcome = DROPPED;
+	snprintf(msg, msglen, "failed (SQLSTATE %s): %s", state ? state : "none",
+		 pp_first_line(res ? PQresultErrorMessage(res) : PQerrorMessage(conn), line,
+			       sizeof line));
+	return res;
+}
+
+/* run() on a connection from the pool.  A kept connection the server has
+ * since closed (a restart, an idle timeout) is retried once on a new one;
+ * nothing else is.  NULL with msg set when no connection could be had (the
+ * pool has logged why: msg is then empty) or none answered. */
+static PGresult *run_pooled(const struct pp_config *cfg, const char *sql, int nparams,
+			    const char *const *params, enum outcome *outcome, char *msg,
+			    size_t msglen, const struct pp_logger *logger)
+{
+	PGresult *res = NULL;
+	struct pp_conn conn;
+
+	msg[0] = '\0';
+	for (int attempt = 0;; attempt++) {
+		if (pp_conn_acquire(cfg, attempt > 0, &conn, logger) != 0) {
+			/* Logged by the pool; a dropped first try is old news. */
+			msg[0] = '\0';
+			*outcome = DROPPED;
+			return NULL;
+		}
+		bool may_retry = attempt == 0 && !conn.fresh;
+
+		res = run(conn.pg, cfg, sql, nparams, params, outcome, msg, msglen);
+		pp_conn_release(&conn, *outcome == ANSWERED);
+		if (*outcome == DROPPED && may_retry) {
+			PQclear(res);
+			continue;
+		}
+		return res;
 	}
-	if (PQnfields(res) != NCOLS) {
-		pp_log(logger, LOG_ERR,
-		       "postgresql-query returns %d columns; it must return 4: "
-		       "quotaMB, isForward, fwdDest, password",
-		       PQnfields(res));
-		goto done;
-	}
-	if (PQntuples(res) > 1) {
-		pp_log(logger, LOG_ERR, "mailbox %s: the userbase has %d rows for it", name,
-		       PQntuples(res));
-		goto done;
-	}
-	kind = PQntuples(res) == 0 ? PP_KIND_UNKNOWN : read_row(res, name, mb, logger);
-done:
-	PQclear(res);
-	return kind;
 }
 
 enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
 				struct pp_mailbox *mb, const struct pp_logger *logger)
 {
-	struct pp_conn conn;
+	const char *params[1] = { name };
 	enum outcome outcome;
+	char msg[300];
+	PGresult *res;
 
 	memset(mb, 0, sizeof *mb);
-	for (int attempt = 0;; attempt++) {
-		if (pp_conn_acquire(cfg, attempt > 0, &conn, logger) != 0)
-			return mb->kind = PP_KIND_UNAVAILABLE;
-		/* A kept connection the server has since closed (a restart, an
-		 * idle timeout) is retried once on a new one; nothing else is. */
-		bool may_retry = attempt == 0 && !conn.fresh;
-
-		mb->kind = query(conn.pg, cfg, name, mb, logger, may_retry, &outcome);
-		pp_conn_release(&conn, outcome == ANSWERED);
-		if (outcome == DROPPED && may_retry)
-			continue;
-		break;
+	mb->kind = PP_KIND_UNAVAILABLE;
+	res = run_pooled(cfg, cfg->query ? cfg->query : PP_DEFAULT_QUERY, 1, params, &outcome, msg,
+			 sizeof msg, logger);
+	/* An empty msg: the pool could not connect, and has logged why. */
+	if (outcome == TIMED_OUT) {
+		pp_log(logger, LOG_ERR, "userbase query for %s: %s", name, msg);
+	} else if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		if (msg[0] != '\0')
+			pp_log(logger, LOG_ERR, "userbase query %s", msg);
+	} else if (PQnfields(res) != NCOLS) {
+		pp_log(logger, LOG_ERR,
+		       "postgresql-query returns %d columns; it must return 4: "
+		       "quotaMB, isForward, fwdDest, password",
+		       PQnfields(res));
+	} else if (PQntuples(res) > 1) {
+		pp_log(logger, LOG_ERR, "mailbox %s: the userbase has %d rows for it", name,
+		       PQntuples(res));
+	} else {
+		mb->kind = PQntuples(res) == 0 ? PP_KIND_UNKNOWN : read_row(res, name, mb, logger);
 	}
+	PQclear(res);
 	if (mb->kind == PP_KIND_UNAVAILABLE)
 		pp_mailbox_clear(mb), mb->kind = PP_KIND_UNAVAILABLE;
 	return mb->kind;
+}
+
+enum pp_write pp_userbase_write(const struct pp_config *cfg, const char *sql, int nparams,
+				const char *const *params, long *rows, char *msg, size_t msglen,
+				const struct pp_logger *logger)
+{
+	enum pp_write result = PP_WRITE_REFUSED;
+	enum outcome outcome;
+	PGresult *res;
+
+	*rows = 0;
+	res = run_pooled(cfg, sql, nparams, params, &outcome, msg, msglen, logger);
+	if (res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK) {
+		*rows = strtol(PQcmdTuples(res), NULL, 10);
+		result = PP_WRITTEN;
+	} else if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK) {
+		snprintf(msg, msglen, "the query returned rows: it must be an UPDATE");
+	} else if (outcome != ANSWERED) {
+		/* Only an answer from a live server is the server's word. */
+		result = PP_WRITE_UNAVAILABLE;
+		if (msg[0] == '\0')
+			snprintf(msg, msglen, "no connection to the userbase");
+	}
+	PQclear(res);
+	return result;
 }
 
 void pp_mailbox_clear(struct pp_mailbox *mb)

@@ -3,6 +3,8 @@
 #ifndef PP_USERBASE_H
 #define PP_USERBASE_H
 
+#include <stdbool.h>
+
 #include "config.h"
 #include "log.h"
 
@@ -26,6 +28,25 @@ enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
 				struct pp_mailbox *mb, const struct pp_logger *logger);
 
 void pp_mailbox_clear(struct pp_mailbox *mb);
+
+/* Does an isForward column's text mark a forward?  PowerMail writes an INT
+ * 1; a boolean column reads t or true.  Anything else is a mailbox. */
+bool pp_is_forward(const char *v);
+
+enum pp_write {
+	PP_WRITTEN,           /* the server ran it: *rows rows changed */
+	PP_WRITE_REFUSED,     /* the server refused it: read-only, no permission,
+			       * a constraint, a bad query */
+	PP_WRITE_UNAVAILABLE, /* no connection, or no answer in time */
+};
+
+/* Run a data-changing query (update-query, upgrade-query) with its
+ * parameters, on the same connections and with the same retry as lookups.
+ * Logs nothing but a failed connection: on failure msg says why, on one
+ * line, never quoting a parameter. */
+enum pp_write pp_userbase_write(const struct pp_config *cfg, const char *sql, int nparams,
+				const char *const *params, long *rows, char *msg, size_t msglen,
+				const struct pp_logger *logger);
 
 const char *pp_kind_name(enum pp_kind kind);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "config.h"
@@ -63,6 +64,27 @@ static int begin(pam_handle_t *pamh, int argc, const char **argv, struct pp_conf
 	return retval != PAM_SUCCESS ? retval : get_user(pamh, user);
 }
 
+/* A password (what) from PAM's item (PAM_AUTHTOK, PAM_OLDAUTHTOK) or its
+ * conversation, as pam_get_authtok decides from use_first_pass,
+ * try_first_pass and use_authtok.  A failure is logged once, under a name
+ * fit for a log: only one that passes normalisation is. */
+static int get_token(pam_handle_t *pamh, const struct pp_config *cfg, const char *user, int item,
+		     const char *what, const char **token)
+{
+	int retval = pam_get_authtok(pamh, item, token, NULL);
+
+	if (retval != PAM_SUCCESS) {
+		char name[PP_NAME_MAX + 1];
+		const char *why;
+
+		if (pp_normalize_name(cfg, user, name, &why) != 0)
+			snprintf(name, sizeof name, "(unusable name)");
+		pam_syslog(pamh, LOG_NOTICE, "mailbox %s: could not get %s: %s", name, what,
+			   pam_strerror(pamh, retval));
+	}
+	return retval;
+}
+
 /* The one place a lib/ result becomes a PAM code.  Authentication and
  * account management answer a forward address differently. */
 static int pam_code(enum pp_result result, int forward_code, int wrong_password_code)
@@ -79,6 +101,8 @@ static int pam_code(enum pp_result result, int forward_code, int wrong_password_
 		return wrong_password_code;
 	case PP_UNAVAILABLE:
 		return PAM_AUTHINFO_UNAVAIL;
+	case PP_NOT_STORED:
+		return PAM_AUTHTOK_ERR;
 	}
 	return PAM_SERVICE_ERR;
 }
@@ -132,16 +156,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto done;
 	/* Honours use_first_pass, try_first_pass and use_authtok.  The token
 	 * stays PAM's; lib/ makes no copy it does not wipe. */
-	retval = pam_get_authtok(pamh, PAM_AUTHTOK, &authtok, NULL);
+	retval = get_token(pamh, &cfg, user, PAM_AUTHTOK, "a password", &authtok);
 	if (retval != PAM_SUCCESS) {
-		char name[PP_NAME_MAX + 1];
-		const char *why;
-
-		/* Only a name that passes normalisation is fit for a log. */
-		if (pp_normalize_name(&cfg, user, name, &why) != 0)
-			snprintf(name, sizeof name, "(unusable name)");
-		pam_syslog(pamh, LOG_NOTICE, "mailbox %s: could not get a password: %s", name,
-			   pam_strerror(pamh, retval));
 		retval = PAM_AUTH_ERR;
 		goto done;
 	}
@@ -193,6 +209,67 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto done;
 	/* A wrong or unusable password is authentication's business. */
 	retval = pam_code(pp_account(&cfg, user, &login, &logger), PAM_PERM_DENIED, PAM_SUCCESS);
+done:
+	pp_config_free(&cfg);
+	return retval;
+}
+
+/* Root may set a mailbox's password without the current one, as passwd(1)
+ * lets root do; anyone else must give it, and so must a change that PAM
+ * asks for because a password expired. */
+static bool needs_current_password(int flags)
+{
+	return getuid() != 0 || (flags & PAM_CHANGE_EXPIRED_AUTHTOK);
+}
+
+/* Before a change: the mailbox can have one, and whoever asks knows the
+ * current password when they must. */
+static int check_current(pam_handle_t *pamh, int flags, const struct pp_config *cfg,
+			 const char *user, const struct pp_logger *logger)
+{
+	const char *current = NULL;
+	struct pp_login login;
+	int retval;
+
+	if (!needs_current_password(flags))
+		return pam_code(pp_account(cfg, user, &login, logger), PAM_PERM_DENIED, PAM_SUCCESS);
+	retval = get_token(pamh, cfg, user, PAM_OLDAUTHTOK, "the current password", &current);
+	if (retval != PAM_SUCCESS)
+		return PAM_AUTHTOK_RECOVERY_ERR;
+	return pam_code(pp_authenticate(cfg, user, current, &login, logger), PAM_PERM_DENIED,
+			PAM_AUTH_ERR);
+}
+
+/* Linux-PAM calls this twice: PAM_PRELIM_CHECK (can this change be made?)
+ * and PAM_UPDATE_AUTHTOK (make it).  The current password is checked in
+ * both, as the stack may have changed between them. */
+PAM_EXTERN __attribute__((visibility("default"))) int
+pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	const struct pp_logger logger = { log_to_pam, pamh };
+	const char *user = NULL, *new_password = NULL;
+	struct pp_config cfg;
+	struct pp_login login;
+	int retval;
+
+	retval = begin(pamh, argc, argv, &cfg, &user);
+	if (retval != PAM_SUCCESS)
+		goto done;
+	/* The stored value is about to be replaced: no upgrade on the way. */
+	free(cfg.upgrade_scheme);
+	cfg.upgrade_scheme = NULL;
+	retval = check_current(pamh, flags, &cfg, user, &logger);
+	if (retval != PAM_SUCCESS || !(flags & PAM_UPDATE_AUTHTOK))
+		goto done;
+	/* Asked for twice, or taken from the stack with use_authtok. */
+	retval = get_token(pamh, &cfg, user, PAM_AUTHTOK, "a new password", &new_password);
+	if (retval != PAM_SUCCESS) {
+		if (retval != PAM_TRY_AGAIN && retval != PAM_AUTHTOK_RECOVERY_ERR)
+			retval = PAM_AUTHTOK_ERR;
+		goto done;
+	}
+	retval = pam_code(pp_change_password(&cfg, user, new_password, &login, &logger),
+			  PAM_PERM_DENIED, PAM_AUTH_ERR);
 done:
 	pp_config_free(&cfg);
 	return retval;

@@ -1,5 +1,6 @@
 /* pptool: the PowerMail operator's tool.  Makes stored values and checks
  * passwords against them, through the same dispatcher as pam_powermail. */
+#include "admin.h"
 #include "password.h"
 #include "scheme.h"
 #include "secret.h"
@@ -24,12 +25,24 @@ static const char usage_text[] =
 	"                                 scheme or malformed value, 64 usage error\n"
 	"  schemes                        list the schemes, their aliases and which can hash\n"
 	"\n"
+	"On the userbase, with the module's configuration (--config FILE, default\n"
+	"/etc/pam_powermail.conf):\n"
+	"  check [--verbose]              count the stored values by scheme; name every\n"
+	"                                 hosted mailbox that cannot log in (exit 1 if any)\n"
+	"                                 and count the weak ones\n"
+	"  migrate-plain [--dry-run]      prefix {plain} to every unprefixed value and every\n"
+	"                                 value naming no known scheme, in one transaction\n"
+	"  passwd MAILBOX                 set a password, in password-scheme\n"
+	"  auth MAILBOX                   try a login as the module would: the kind of\n"
+	"                                 address, the scheme and the verdict\n"
+	"Exit 2 when the configuration or the userbase fails.\n"
+	"\n"
 	"Without PASSWORD, pptool asks on the terminal with echo off (twice), or reads\n"
 	"one line from standard input when that is not a terminal.  A PASSWORD given\n"
 	"on the command line is visible to other users of this machine (ps, /proc):\n"
 	"prefer the prompt or a pipe.\n";
 
-static int usage(void)
+int pptool_usage(void)
 {
 	fputs(usage_text, stderr);
 	return EXIT_USAGE;
@@ -51,7 +64,7 @@ static int print_hash(const char *scheme, const char *method, int argc, char **a
 	int rc;
 
 	if (argc > 1)
-		return usage();
+		return pptool_usage();
 	if (pp_scheme_find(scheme, strlen(scheme)) == NULL) {
 		fprintf(stderr, "pptool: unknown scheme '%s' (see: pptool schemes)\n", scheme);
 		return EXIT_USAGE;
@@ -90,7 +103,7 @@ static int cmd_crypt(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+m:", longopts, NULL)) != -1) {
 		if (c != 'm')
-			return usage();
+			return pptool_usage();
 		method = optarg;
 	}
 	if (method != NULL && !valid_method(method)) {
@@ -113,7 +126,7 @@ static int cmd_sha1(int argc, char **argv)
 static int cmd_hash(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage();
+		return pptool_usage();
 	return print_hash(argv[1], NULL, argc - 2, argv + 2);
 }
 
@@ -124,7 +137,7 @@ static int cmd_verify(int argc, char **argv)
 	char *password;
 
 	if (argc != 2)
-		return usage();
+		return pptool_usage();
 	/* No password to check is a usage error, not a mismatch. */
 	password = read_password("Password: ", false);
 	if (password == NULL)
@@ -155,7 +168,7 @@ static int cmd_schemes(int argc, char **argv)
 
 	(void)argv;
 	if (argc != 1)
-		return usage();
+		return pptool_usage();
 	printf("%-14s %-20s %-5s %s\n", "SCHEME", "ALIASES", "HASH", "STORED VALUE");
 	for (size_t i = 0; i < n; i++) {
 		char aliases[64] = "-";
@@ -177,12 +190,14 @@ static const struct {
 } commands[] = {
 	{ "crypt", cmd_crypt },   { "md5", cmd_md5 },       { "sha1", cmd_sha1 },
 	{ "hash", cmd_hash },     { "verify", cmd_verify }, { "schemes", cmd_schemes },
+	{ "check", pp_cmd_check }, { "migrate-plain", pp_cmd_migrate_plain },
+	{ "passwd", pp_cmd_passwd }, { "auth", pp_cmd_auth },
 };
 
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage();
+		return pptool_usage();
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(usage_text, stdout);
@@ -192,5 +207,5 @@ int main(int argc, char **argv)
 		if (strcmp(commands[i].name, argv[1]) == 0)
 			return commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "pptool: unknown command '%s'\n", argv[1]);
-	return usage();
+	return pptool_usage();
 }

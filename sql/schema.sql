@@ -23,6 +23,10 @@
 --   fwdDest    forward destination address (widened like password).
 --
 -- Role powermail: the login the module uses; it may only SELECT from mboxes.
+-- Password changes (the module's "password" line, pptool passwd) and
+-- upgrade-on-login also need, granted by hand where they are wanted:
+--   GRANT UPDATE (password) ON mboxes TO powermail;
+-- Running this file again revokes that grant.
 -- Its password is set by the administrator (ALTER ROLE powermail PASSWORD ...),
 -- never here.
 

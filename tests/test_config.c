@@ -77,6 +77,10 @@ static void test_every_key(void **state)
 		"lowercase = no\n"
 		"persistent = no\n"
 		"equalize-timing = yes\n"
+		"password-scheme = {SSHA512}\n"
+		"upgrade-scheme = {crypt} bcrypt\n"
+		"update-query = update mb set pw=$2 where name=$1\n"
+		"upgrade-query = update mb set pw=$2 where name=$1 and pw=$3\n"
 		"debug = yes\r\n",
 		0600);
 
@@ -99,6 +103,10 @@ static void test_every_key(void **state)
 	assert_true(cfg.debug);
 	assert_false(cfg.persistent);
 	assert_true(cfg.equalize_timing);
+	assert_string_equal(cfg.password_scheme, "{SSHA512}");
+	assert_string_equal(cfg.upgrade_scheme, "{crypt} bcrypt");
+	assert_string_equal(cfg.update_query, "update mb set pw=$2 where name=$1");
+	assert_string_equal(cfg.upgrade_query, "update mb set pw=$2 where name=$1 and pw=$3");
 	assert_non_null(cfg.file_id);
 	assert_string_equal(cfg.file, p);
 	pp_config_free(&cfg);
@@ -127,6 +135,19 @@ static const struct {
 	{ "\n\n\nbogus\n", ":4: expected" },
 	{ "postgresql-conninfo =\n", ":1: bad value for postgresql-conninfo" },
 	{ "postgresql-database = \n", ":1: bad value for postgresql-database" },
+	{ "update-query = update mboxes set password=$2\n", "must use the mailbox name as $1 and" },
+	{ "update-query = update mboxes set password='%s' where mbox=$1\n", "as $1 and the new" },
+	{ "update-query = update t set p=$2 where m=$1 and p=$3\n", "may use only $1 and $2" },
+	{ "update-query = update t set p=$2x where m=$1\n", "must not run into" },
+	{ "upgrade-query = update t set p=$2 where m=$1\n", "and the old as $3" },
+	{ "password-scheme = {nosuch}\n", ":1: bad value for password-scheme: expected a scheme" },
+	{ "password-scheme = {sha1} fast\n", "only {crypt} takes a method" },
+	{ "password-scheme = {crypt} rot13\n", "a crypt method: yescrypt" },
+	{ "password-scheme = {md5} bcrypt\n", "this scheme takes no other method" },
+	{ "password-scheme = {crypt\n", "a scheme name, such as {crypt}" },
+	{ "upgrade-scheme = {plain}\n", "expected a strong scheme" },
+	{ "upgrade-scheme = {crypt} md5\n", "expected a strong scheme" },
+	{ "upgrade-scheme = {ssha512}\n", "expected a strong scheme" },
 };
 
 static void test_bad_files(void **state)

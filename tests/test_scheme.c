@@ -6,12 +6,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cost.h"
 #include "scheme.h"
+#include "strength.h"
 
 struct vector {
 	const char *stored;
@@ -139,6 +141,70 @@ static void test_vectors(void **state)
 	}
 }
 
+/* pptool check judges values without computing slow hashes: on every
+ * vector, its verdict on the form agrees with a real check's. */
+static void test_form_agrees_with_verify(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
+		const struct vector *v = &vectors[i];
+		struct pp_verify_info info;
+		enum pp_verdict form = pp_check_form(v->stored, &info);
+		bool agrees = v->want == PP_MISMATCH ? form == PP_MATCH || form == PP_MISMATCH
+						     : form == v->want;
+
+		if (!agrees)
+			fail_msg("row %zu: stored %s: form says %s (%s), verify says %s", i,
+				 v->stored ? v->stored : "(null)", pp_verdict_name(form),
+				 info.why ? info.why : "", pp_verdict_name(v->want));
+	}
+}
+
+/* What a weak value is, against a target: the list, and costs. */
+static void test_weakness(void **state)
+{
+	static const struct {
+		const char *stored, *target, *want; /* want NULL: not weak */
+	} rows[] = {
+		{ "{plain}x", "{crypt}", "plaintext" },
+		{ "x", "{crypt}", "plaintext without a prefix" },
+		{ "{md5}" SEED_MD5, "{crypt}", "MD5-crypt" },
+		{ "{crypt}" SEED_MD5, "{crypt}", "MD5-crypt" },
+		{ "{crypt}/CFF1gJfAFAqM", "{crypt}", "DES crypt" },
+		{ "{sha1}qUqP5cyxm6YcTAhz05Hph5gvu9M=", "{crypt}", "an unsalted digest" },
+		{ "{ssha512}AAAA", "{crypt}", "a fast salted digest" },
+		{ "{crypt}$y$j9T$salt$hash", "{crypt}", NULL },
+		{ "{crypt}$y$j7T$salt$hash", "{crypt}", "a lower cost than the upgrade scheme's" },
+		{ "{crypt}$2b$05$abc", "{crypt}", NULL },
+		{ "{crypt}$2b$05$abc", "{crypt} bcrypt", "a lower cost than the upgrade scheme's" },
+		{ "{blf-crypt}$2y$05$abc", "{crypt} bcrypt", "a lower cost than the upgrade scheme's" },
+		{ "{crypt}$2b$10$abc", "{crypt} bcrypt", NULL },
+		{ "{crypt}$2b$12$abc", "{crypt} bcrypt", NULL },
+		{ "{sha512-crypt}$6$rounds=1000$s$h", "{sha512-crypt}", "a lower cost than the upgrade scheme's" },
+		{ "{sha512-crypt}$6$s$h", "{sha512-crypt}", NULL },
+		{ "{sha512-crypt}$6$s$h", "{crypt}", NULL },
+		{ "{argon2id}$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaA", "{crypt}", NULL },
+		{ "{nosuch}x", "{crypt}", NULL },
+		{ "", "{crypt}", NULL },
+		{ NULL, "{crypt}", NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct pp_target t;
+		const char *why;
+
+		assert_int_equal(pp_target_parse(rows[i].target, &t, &why), 0);
+		const char *got = pp_weakness(rows[i].stored, &t);
+
+		if ((got == NULL) != (rows[i].want == NULL) ||
+		    (got != NULL && strcmp(got, rows[i].want) != 0))
+			fail_msg("row %zu: %s against %s: got %s, want %s", i,
+				 rows[i].stored ? rows[i].stored : "(null)", rows[i].target,
+				 got ? got : "(not weak)", rows[i].want ? rows[i].want : "(not weak)");
+	}
+}
+
 /* Every scheme that can hash: hash, verify, a one-character change fails,
  * and two hashes of one password differ where the scheme is salted. */
 static void test_round_trip(void **state)
@@ -260,6 +326,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_form_agrees_with_verify),
+		cmocka_unit_test(test_weakness),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_crypt_methods),
 		cmocka_unit_test(test_caps_are_cheap),

@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "strength.h"
 #include "invariant.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -131,26 +132,43 @@ static bool placeholder_at(const char *p)
 		 (p[2] >= '0' && p[2] <= '9') || p[2] == '_');
 }
 
-static void check_query(const char *q)
+/* A query with n parameters: each of $1..$n and no other; the lookup's
+ * (n 1) has no %s left, having turned it into $1.  Set again under its
+ * key, it comes back unchanged. */
+static void check_query(const char *key, const char *q, int n)
 {
 	struct pp_config again;
 	char err[256];
-	int ones = 0;
+	unsigned used = 0;
 
 	for (const char *p = q; *p; p++) {
-		CHECK(!placeholder_at(p), "query keeps a %%s placeholder: %s", q);
+		CHECK(n > 1 || !placeholder_at(p), "query keeps a %%s placeholder: %s", q);
 		if (p[0] == '$' && p[1] >= '0' && p[1] <= '9') {
-			CHECK(p[1] == '1' && !(p[2] >= '0' && p[2] <= '9'),
-			      "query uses a parameter other than $1: %s", q);
-			ones++;
+			CHECK(p[1] >= '1' && p[1] <= '0' + n && !(p[2] >= '0' && p[2] <= '9'),
+			      "%s uses a parameter beyond $%d: %s", key, n, q);
+			used |= 1U << (p[1] - '1');
 		}
 	}
-	CHECK(ones > 0, "query without $1: %s", q);
+	CHECK(used == (1U << n) - 1, "%s lacks one of $1..$%d: %s", key, n, q);
 	pp_config_init(&again);
-	CHECK(pp_config_set(&again, "postgresql-query", q, "again", false, err, sizeof err) == 0,
-	      "the query it made is refused: %s (%s)", q, err);
-	CHECK(strcmp(again.query, q) == 0, "query '%s' becomes '%s'", q, again.query);
+	CHECK(pp_config_set(&again, key, q, "again", false, err, sizeof err) == 0,
+	      "the %s it made is refused: %s (%s)", key, q, err);
+	const char *back = n == 1 ? again.query : n == 2 ? again.update_query : again.upgrade_query;
+
+	CHECK(back != NULL && strcmp(back, q) == 0, "%s '%s' becomes '%s'", key, q,
+	      back ? back : "(null)");
 	pp_config_free(&again);
+}
+
+/* A scheme new values can be made in; an upgrade's must not be weak. */
+static void check_scheme(const char *spec, bool upgrade)
+{
+	struct pp_target t;
+	const char *why;
+
+	CHECK(pp_target_parse(spec, &t, &why) == 0, "scheme '%s' kept but unreadable", spec);
+	CHECK(t.scheme->hash != NULL, "scheme '%s' cannot make values", spec);
+	CHECK(!upgrade || !pp_target_weak(&t), "upgrade-scheme '%s' is weak", spec);
 }
 
 static void check_config(const struct pp_config *cfg)
@@ -175,7 +193,15 @@ static void check_config(const struct pp_config *cfg)
 		CHECK(cfg->default_domain[0] != '\0' && strpbrk(cfg->default_domain, "@ \t\r\n") == NULL,
 		      "default-domain '%s'", cfg->default_domain);
 	if (cfg->query != NULL)
-		check_query(cfg->query);
+		check_query("postgresql-query", cfg->query, 1);
+	if (cfg->update_query != NULL)
+		check_query("update-query", cfg->update_query, 2);
+	if (cfg->upgrade_query != NULL)
+		check_query("upgrade-query", cfg->upgrade_query, 3);
+	if (cfg->password_scheme != NULL)
+		check_scheme(cfg->password_scheme, false);
+	if (cfg->upgrade_scheme != NULL)
+		check_scheme(cfg->upgrade_scheme, true);
 }
 
 /* ---- secrets in error messages ---- */
@@ -184,6 +210,7 @@ static const char *const key_names[] = {
 	"postgresql-database", "postgresql-host", "postgresql-port", "postgresql-user",
 	"postgresql-password", "postgresql-query", "postgresql-conninfo", "default-domain",
 	"connect-timeout", "query-timeout", "lowercase", "debug", "persistent", "equalize-timing",
+	"update-query", "upgrade-query", "password-scheme", "upgrade-scheme",
 };
 
 /* The messages' own words: a secret that is a substring of these is not
@@ -197,7 +224,15 @@ static const char message_words[] =
 	"world-readable; put it in the configuration file contains a NUL byte: not a text file "
 	"line longer than 4096 bytes expected 'key = value' the configuration path must be "
 	"absolute not a regular file must be owned by root writable by group or others: chmod "
-	"600 it larger than 65536 bytes";
+	"600 it larger than 65536 bytes the query must use the mailbox name as $1 and the new "
+	"value as $2 the query must use the mailbox name as $1, the new value as $2 and the old "
+	"as $3 the query may use only $1 and $2 the query may use only $1, $2 and $3 a "
+	"parameter ($1, $2, $3) must not run into a letter or digit the query's $1 (or '%s') "
+	"must not run into a letter or digit a scheme name, such as {crypt} a scheme "
+	"pam_powermail knows (see: pptool schemes) a scheme that can make new values (see: "
+	"pptool schemes) only {crypt} takes a method this scheme takes no other method a crypt "
+	"method: yescrypt, bcrypt, sha512, sha256, md5 or des a strong scheme, not one of those "
+	"it would upgrade from";
 
 struct text {
 	char *p;

@@ -1,6 +1,7 @@
 /* libFuzzer target: the schema-prefix dispatcher (lib/scheme.c), the scheme
  * families (lib/scheme_*.c), the cost caps (lib/cost.c) and the codecs
- * (lib/encoding.c), through pp_verify, pp_scheme_find and pp_hash.
+ * (lib/encoding.c), through pp_verify, pp_check_form, pp_scheme_find and
+ * pp_hash.
  *
  * Input: STORED NUL PASSWORD [NUL PASSWORD2 [NUL ...ignored]].  Without a
  * NUL the whole input is both the stored value and the password, so a
@@ -18,6 +19,9 @@
  *    that row;
  *  - an empty password never matches, nor one longer than PP_MAX_PASSWORD;
  *  - PP_MALFORMED comes with a scheme and a why;
+ *  - pp_check_form (pptool check's judgement without hashing) finds an
+ *    unknown scheme exactly when pp_verify does, and calls the form of a
+ *    value that matched good;
  *  - the plain rule: a value that does not start with '{' or has no '}', and
  *    any {plain}/{cleartext}/{clear} value, matches iff it equals the
  *    password, and is never UNKNOWN/MALFORMED;
@@ -324,6 +328,15 @@ static enum pp_verdict verify_checked(const char *stored, const char *password,
 	      spent, pp_verdict_name(v));
 	CHECK(memchr(info.scheme_name, '\0', sizeof info.scheme_name) != NULL,
 	      "scheme_name is not NUL-terminated");
+	/* pptool check's judgement on the form alone: it knows the same
+	 * schemes, and a value a password matched has a good form. */
+	struct pp_verify_info form_info;
+	enum pp_verdict form = pp_check_form(stored, &form_info);
+
+	CHECK((form == PP_UNKNOWN_SCHEME) == (v == PP_UNKNOWN_SCHEME),
+	      "pp_check_form says %s, pp_verify %s", pp_verdict_name(form), pp_verdict_name(v));
+	CHECK(v != PP_MATCH || form == PP_MATCH, "a matching value's form is %s (%s)",
+	      pp_verdict_name(form), form_info.why ? form_info.why : "");
 	if (stored[0] == '\0') {
 		CHECK(v == PP_MISMATCH && info.scheme == NULL,
 		      "an empty stored value gave %s", pp_verdict_name(v));

@@ -1,0 +1,548 @@
+/* pptool's commands on the userbase itself: check, migrate-plain, passwd and
+ * auth.  They read the module's configuration file and go through lib/, so
+ * that what they report is what a login would meet. */
+#include "admin.h"
+#include "password.h"
+
+#include "auth.h"
+#include "config.h"
+#include "connection.h"
+#include "scheme.h"
+#include "secret.h"
+#include "strength.h"
+#include "userbase.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIT_USAGE 64
+#define EXIT_TROUBLE 2 /* the configuration or the userbase failed us */
+
+/* PowerMail's table, as sql/schema.sql makes it.  The module's own
+ * queries are configurable; a whole-table walk is PowerMail's schema. */
+#define LIST_QUERY "select mbox, isforward, password from mboxes order by mbox"
+#define LOCK_QUERY LIST_QUERY " for update"
+#define PREFIX_QUERY "update mboxes set password = $2 where mbox = $1 and password = $3"
+#define COLUMN_QUERY                                                                      \
+	"select data_type, character_maximum_length from information_schema.columns "    \
+	"where table_schema = current_schema() and table_name = 'mboxes' "               \
+	"and column_name = 'password'"
+
+__attribute__((format(printf, 3, 4))) static void log_to_stderr(void *ctx, int priority,
+								   const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)ctx;
+	(void)priority;
+	fputs("pptool: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const struct pp_logger logger = { log_to_stderr, NULL };
+
+/* The options every userbase command takes: --config FILE, and the
+ * command's own flag (--dry-run, --verbose) when it has one. */
+struct options {
+	const char *config;
+	bool flag;
+	const char *mailbox;
+};
+
+/* flag: the long name of the command's one flag, whose short form is its
+ * first letter (--verbose, -v), or NULL. */
+static int parse_options(int argc, char **argv, const char *flag, bool wants_mailbox,
+			 struct options *o)
+{
+	const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ flag ? flag : "", no_argument, NULL, flag ? flag[0] : 0 },
+		{ NULL, 0, NULL, 0 },
+	};
+	char shortopts[8];
+	int c;
+
+	snprintf(shortopts, sizeof shortopts, "c:%c", flag ? flag[0] : 'c');
+	memset(o, 0, sizeof *o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == 'c')
+			o->config = optarg;
+		else if (flag != NULL && c == flag[0])
+			o->flag = true;
+		else
+			return -1;
+	}
+	if (argc - optind != (wants_mailbox ? 1 : 0))
+		return -1;
+	o->mailbox = wants_mailbox ? argv[optind] : NULL;
+	return 0;
+}
+
+/* The module's configuration: the file named (relative to here, for a
+ * command line), or the default one, which may be missing as for the
+ * module. */
+static int load_config(const struct options *o, struct pp_config *cfg)
+{
+	char err[512], *path = NULL;
+
+	pp_config_init(cfg);
+	if (o->config != NULL && (path = realpath(o->config, NULL)) == NULL) {
+		fprintf(stderr, "pptool: configuration: %s: %s\n", o->config, strerror(errno));
+		return -1;
+	}
+	int rc = pp_config_load(cfg, path ? path : PP_DEFAULT_CONFIG, path == NULL, err, sizeof err);
+
+	free(path);
+	if (rc != 0) {
+		fprintf(stderr, "pptool: configuration: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- check ----------------------------------------------------------- */
+
+#define MAX_LABELS 64
+
+struct tally {
+	struct tally_row {
+		char label[48];
+		unsigned long n;
+	} rows[MAX_LABELS];
+	size_t used;
+};
+
+static void count(struct tally *t, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < t->used && strcmp(t->rows[i].label, label) != 0; i++)
+		;
+	if (i == t->used) {
+		if (t->used == MAX_LABELS)
+			return;
+		snprintf(t->rows[t->used++].label, sizeof t->rows[0].label, "%s", label);
+	}
+	t->rows[i].n++;
+}
+
+static int by_label(const void *a, const void *b)
+{
+	return strcmp(((const struct tally_row *)a)->label, ((const struct tally_row *)b)->label);
+}
+
+static void print_tally(const char *title, struct tally *t)
+{
+	printf("%s\n", title);
+	if (t->used == 0)
+		printf("  (none)\n");
+	qsort(t->rows, t->used, sizeof t->rows[0], by_label);
+	for (size_t i = 0; i < t->used; i++)
+		printf("  %-32s %lu\n", t->rows[i].label, t->rows[i].n);
+}
+
+/* "{crypt} yescrypt", "{md5}", "(unprefixed)", "(NULL)": how a value is
+ * stored, never what. */
+static void scheme_label(const char *stored, char *out, size_t size)
+{
+	const char *value = NULL;
+	const struct pp_scheme *s = pp_stored_scheme(stored, &value);
+	const char *method;
+
+	if (stored == NULL)
+		snprintf(out, size, "(NULL)");
+	else if (stored[0] == '\0')
+		snprintf(out, size, "(empty)");
+	else if (s == NULL)
+		snprintf(out, size, "(unknown scheme)");
+	else if (!pp_has_prefix(stored))
+		snprintf(out, size, "(unprefixed: plaintext)");
+	else if (s->form == NULL || (method = pp_crypt_method_of(value)) == NULL ||
+		 strcmp(s->name, "crypt") != 0)
+		snprintf(out, size, "{%s}", s->name);
+	else
+		snprintf(out, size, "{%s} %s", s->name, method);
+}
+
+/* Why no password can log in to this mailbox, or NULL. */
+static const char *cannot_log_in(const char *stored, char *buf, size_t size)
+{
+	struct pp_verify_info info;
+
+	switch (pp_check_form(stored, &info)) {
+	case PP_MATCH:
+		return NULL;
+	case PP_MISMATCH:
+		snprintf(buf, size, "%s", stored == NULL       ? "no password (NULL)"
+					  : stored[0] == '\0' ? "no password (empty)"
+							      : info.why);
+		return buf;
+	case PP_UNKNOWN_SCHEME:
+		/* What stands between the braces is not shown: in a 1.0
+		 * userbase it is part of a plaintext password. */
+		snprintf(buf, size, "names an unknown scheme: a PowerMail 1.0 plaintext "
+				    "password? (pptool migrate-plain)");
+		return buf;
+	case PP_MALFORMED:
+		snprintf(buf, size, "malformed {%s} value: %s", info.scheme->name, info.why);
+		return buf;
+	}
+	return "?";
+}
+
+/* Is the password column wide enough for the values we would write? */
+static void check_column(PGconn *pg, const struct pp_config *cfg)
+{
+	const char *specs[2] = { cfg->password_scheme ? cfg->password_scheme
+						       : PP_DEFAULT_PASSWORD_SCHEME,
+				 cfg->upgrade_scheme };
+	PGresult *res = PQexec(pg, COLUMN_QUERY);
+	long width;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		printf("password column: not found in table mboxes\n");
+		PQclear(res);
+		return;
+	}
+	if (PQgetisnull(res, 0, 1)) {
+		printf("password column: %s, no length limit\n", PQgetvalue(res, 0, 0));
+		PQclear(res);
+		return;
+	}
+	width = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	printf("password column: %s(%ld)\n", PQgetvalue(res, 0, 0), width);
+	PQclear(res);
+	/* sha512-crypt and argon2 values are about 100 to 120 characters. */
+	if (width < 128)
+		printf("  too narrow for modern hashes: make it at least 128 characters "
+		       "(sql/schema.sql widens it to 255)\n");
+	for (size_t i = 0; i < 2; i++) {
+		struct pp_target t;
+		char value[PP_HASH_MAX];
+		const char *why;
+
+		if (specs[i] == NULL || pp_target_parse(specs[i], &t, &why) != 0 ||
+		    pp_target_hash(&t, "a sample password", value, sizeof value, &why) != 0)
+			continue;
+		if ((long)strlen(value) > width)
+			printf("  too narrow for %s = %s: its values are %zu characters\n",
+			       i == 0 ? "password-scheme" : "upgrade-scheme", specs[i], strlen(value));
+		explicit_bzero(value, sizeof value);
+	}
+}
+
+/* Send a whole-table query in single-row mode: memory stays flat however
+ * many mailboxes there are.  Calls row() for each; -1 on an error. */
+static int each_row(PGconn *pg, const char *sql, int (*row)(PGresult *res, void *ctx), void *ctx)
+{
+	PGresult *res;
+	int rc = 0;
+
+	if (!PQsendQuery(pg, sql) || !PQsetSingleRowMode(pg)) {
+		fprintf(stderr, "pptool: userbase: %s", PQerrorMessage(pg));
+		return -1;
+	}
+	while ((res = PQgetResult(pg)) != NULL) {
+		if (PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+			if (rc == 0 && row(res, ctx) != 0)
+				rc = -1;
+		} else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			fprintf(stderr, "pptool: userbase: %s", PQresultErrorMessage(res));
+			rc = -1;
+		}
+		PQclear(res);
+	}
+	return rc;
+}
+
+struct check {
+	const struct pp_target *upgrade;
+	bool verbose;
+	unsigned long hosted, forward, broken, weak;
+	struct tally schemes, weaknesses;
+};
+
+static int check_row(PGresult *res, void *ctx)
+{
+	struct check *c = ctx;
+	const char *mbox = PQgetvalue(res, 0, 0);
+	const char *stored = PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2);
+	char label[48], why[160];
+	const char *reason;
+
+	if (!PQgetisnull(res, 0, 1) && pp_is_forward(PQgetvalue(res, 0, 1))) {
+		c->forward++;
+		return 0;
+	}
+	c->hosted++;
+	scheme_label(stored, label, sizeof label);
+	count(&c->schemes, label);
+	if ((reason = cannot_log_in(stored, why, sizeof why)) != NULL) {
+		if (c->broken++ == 0)
+			printf("cannot log in:\n");
+		printf("  %s: %s\n", mbox, reason);
+	} else if ((reason = pp_weakness(stored, c->upgrade)) != NULL) {
+		c->weak++;
+		count(&c->weaknesses, reason);
+		if (c->verbose)
+			printf("  weak: %s: %s\n", mbox, reason);
+	}
+	return 0;
+}
+
+int pp_cmd_check(int argc, char **argv)
+{
+	struct check c = { 0 };
+	struct pp_target upgrade;
+	struct options o;
+	struct pp_config cfg;
+	struct pp_conn conn;
+	const char *why;
+	int rc = EXIT_TROUBLE;
+
+	if (parse_options(argc, argv, "verbose", false, &o) != 0)
+		return pptool_usage();
+	if (load_config(&o, &cfg) != 0)
+		return EXIT_TROUBLE;
+	c.verbose = o.flag;
+	if (cfg.upgrade_scheme && pp_target_parse(cfg.upgrade_scheme, &upgrade, &why) == 0)
+		c.upgrade = &upgrade;
+	if (pp_conn_acquire(&cfg, true, &conn, &logger) != 0)
+		goto done;
+	if (each_row(conn.pg, LIST_QUERY, check_row, &c) == 0) {
+		printf("mailboxes: %lu (%lu hosted, %lu forward)\n", c.hosted + c.forward, c.hosted,
+		       c.forward);
+		print_tally("stored as (hosted mailboxes):", &c.schemes);
+		printf("cannot log in: %lu\n", c.broken);
+		printf("weak: %lu%s\n", c.weak,
+		       c.weak == 0	   ? ""
+		       : c.upgrade	   ? " (upgraded at their next login: upgrade-scheme is set)"
+					   : " (set upgrade-scheme to replace them at their next login)");
+		if (c.weak > 0)
+			print_tally("weak, by reason:", &c.weaknesses);
+		check_column(conn.pg, &cfg);
+		rc = c.broken > 0 ? 1 : 0;
+	}
+	pp_conn_release(&conn, false);
+done:
+	pp_config_free(&cfg);
+	return rc;
+}
+
+/* --- migrate-plain --------------------------------------------------- */
+
+/* One value to rewrite: kept until the walk over the table is over, as a
+ * connection runs one query at a time. */
+struct change {
+	char *mbox;
+	char *old;   /* a secret: a 1.0 plaintext password */
+	char *value; /* "{plain}" + old */
+	bool unprefixed;
+};
+
+struct migrate {
+	struct change *changes;
+	size_t n, cap;
+};
+
+/* A value PowerMail 1.0 wrote as plaintext, which 1.1 reads only by
+ * default (no prefix) or not at all (a prefix naming no scheme). */
+static bool needs_plain_prefix(const char *stored)
+{
+	const char *value;
+
+	if (stored == NULL || stored[0] == '\0')
+		return false;
+	return !pp_has_prefix(stored) || pp_stored_scheme(stored, &value) == NULL;
+}
+
+static int migrate_row(PGresult *res, void *ctx)
+{
+	struct migrate *m = ctx;
+	const char *stored = PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2);
+	struct change *c;
+
+	if ((!PQgetisnull(res, 0, 1) && pp_is_forward(PQgetvalue(res, 0, 1))) ||
+	    !needs_plain_prefix(stored))
+		return 0;
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 64;
+		struct change *more = realloc(m->changes, cap * sizeof *more);
+
+		if (more == NULL)
+			goto oom;
+		m->changes = more;
+		m->cap = cap;
+	}
+	c = &m->changes[m->n];
+	c->mbox = strdup(PQgetvalue(res, 0, 0));
+	c->old = pp_strdup_secret(stored);
+	c->value = malloc(strlen(stored) + sizeof "{plain}");
+	c->unprefixed = !pp_has_prefix(stored);
+	m->n++;
+	if (c->mbox == NULL || c->old == NULL || c->value == NULL)
+		goto oom;
+	strcpy(stpcpy(c->value, "{plain}"), stored);
+	return 0;
+oom:
+	fprintf(stderr, "pptool: out of memory\n");
+	return -1;
+}
+
+static void free_changes(struct migrate *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->changes[i].mbox);
+		pp_free_secret(m->changes[i].old);
+		pp_free_secret(m->changes[i].value);
+	}
+	free(m->changes);
+}
+
+/* Run sql; true when it did what it should (a command, or one row changed
+ * when want_one_row). */
+static bool exec_ok(PGconn *pg, const char *sql, int n, const char *const *params,
+		    bool want_one_row)
+{
+	PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
+		  (!want_one_row || strcmp(PQcmdTuples(res), "1") == 0);
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		fprintf(stderr, "pptool: userbase: %s", PQresultErrorMessage(res));
+	PQclear(res);
+	return ok;
+}
+
+int pp_cmd_migrate_plain(int argc, char **argv)
+{
+	struct migrate m = { 0 };
+	struct options o;
+	struct pp_config cfg;
+	struct pp_conn conn;
+	bool ok;
+	int rc = EXIT_TROUBLE;
+
+	if (parse_options(argc, argv, "dry-run", false, &o) != 0)
+		return pptool_usage();
+	if (load_config(&o, &cfg) != 0)
+		return EXIT_TROUBLE;
+	if (pp_conn_acquire(&cfg, true, &conn, &logger) != 0)
+		goto done;
+	/* One transaction, the rows locked from the walk to the commit: a
+	 * change made meanwhile waits, and nothing is half done. */
+	ok = exec_ok(conn.pg, "begin", 0, NULL, false) &&
+	     each_row(conn.pg, LOCK_QUERY, migrate_row, &m) == 0;
+	for (size_t i = 0; ok && i < m.n; i++) {
+		const char *params[3] = { m.changes[i].mbox, m.changes[i].value, m.changes[i].old };
+
+		printf("  %s: {plain} (%s)\n", m.changes[i].mbox,
+		       m.changes[i].unprefixed ? "was unprefixed" : "named an unknown scheme");
+		ok = exec_ok(conn.pg, PREFIX_QUERY, 3, params, true);
+		if (!ok)
+			fprintf(stderr, "pptool: %s: not changed; nothing is\n", m.changes[i].mbox);
+	}
+	if (!ok || o.flag)
+		(void)exec_ok(conn.pg, "rollback", 0, NULL, false);
+	if (ok && o.flag) {
+		printf("%zu mailbox%s to change (--dry-run: nothing changed)\n", m.n,
+		       m.n == 1 ? "" : "es");
+		rc = 0;
+	} else if (ok && exec_ok(conn.pg, "commit", 0, NULL, false)) {
+		printf("%zu mailbox%s changed\n", m.n, m.n == 1 ? "" : "es");
+		rc = 0;
+	} else {
+		printf("nothing changed\n");
+	}
+	pp_conn_release(&conn, false);
+done:
+	free_changes(&m);
+	pp_config_free(&cfg);
+	return rc;
+}
+
+/* --- passwd and auth ------------------------------------------------- */
+
+/* What passwd and auth do first: a mailbox, the configuration, a
+ * password.  0, or the exit status (and nothing left to free). */
+static int begin_with_password(int argc, char **argv, const char *prompt, bool confirm,
+			       struct options *o, struct pp_config *cfg, char **password)
+{
+	if (parse_options(argc, argv, NULL, true, o) != 0)
+		return pptool_usage();
+	if (load_config(o, cfg) != 0)
+		return EXIT_TROUBLE;
+	*password = read_password(prompt, confirm);
+	if (*password == NULL) {
+		pp_config_free(cfg);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* pp_result as an exit status: 0 done, 1 refused, 2 no userbase. */
+static int exit_status(enum pp_result r)
+{
+	return r == PP_OK ? 0 : r == PP_UNAVAILABLE ? EXIT_TROUBLE : 1;
+}
+
+int pp_cmd_passwd(int argc, char **argv)
+{
+	struct options o;
+	struct pp_config cfg;
+	struct pp_login login;
+	enum pp_result r;
+	char *password;
+	int rc = begin_with_password(argc, argv, "New password: ", true, &o, &cfg, &password);
+
+	if (rc != 0)
+		return rc;
+	r = pp_change_password(&cfg, o.mailbox, password, &login, &logger);
+	pp_free_secret(password);
+	pp_config_free(&cfg);
+	if (r == PP_OK)
+		printf("%s: password changed\n", login.name);
+	return exit_status(r);
+}
+
+int pp_cmd_auth(int argc, char **argv)
+{
+	struct options o;
+	struct pp_config cfg;
+	struct pp_login login;
+	enum pp_result r;
+	char *password;
+	int rc = begin_with_password(argc, argv, "Password: ", false, &o, &cfg, &password);
+
+	if (rc != 0)
+		return rc;
+	r = pp_authenticate(&cfg, o.mailbox, password, &login, &logger);
+	pp_free_secret(password);
+	pp_config_free(&cfg);
+	printf("mailbox: %s\n", login.name[0] ? login.name : "(refused name)");
+	printf("kind:    %s\n", pp_kind_name(login.kind));
+	if (login.kind == PP_KIND_HOSTED) {
+		/* An unknown scheme's name is not shown: in a 1.0 userbase it
+		 * is part of a password. */
+		if (login.verify.scheme != NULL)
+			printf("scheme:  {%s}\n", login.verify.scheme->name);
+		else
+			printf("scheme:  %s\n", login.verify.scheme_name[0] ? "(unknown scheme)"
+									     : "(none stored)");
+		printf("verdict: %s\n", pp_verdict_name(login.verdict));
+	}
+	if (login.weakness != NULL)
+		printf("upgrade: %s (%s)\n", login.upgraded ? "stored" : "failed", login.weakness);
+	printf("result:  %s\n", pp_result_name(r));
+	return exit_status(r);
+}

@@ -1,0 +1,259 @@
+#!/bin/bash
+# The 1.0 -> 1.1 userbase migration, end to end, in a database of its own:
+#
+#   a userbase of PowerMail 1.0 values (plaintext, some starting with '{' and
+#   holding a '}') next to 1.1 ones; `pptool check` names every mailbox that
+#   cannot log in and exits 1; `pptool migrate-plain --dry-run` changes
+#   nothing, `pptool migrate-plain` fixes them all in one transaction (and a
+#   migration that fails half-way changes nothing); logins through pamtester
+#   and the module with upgrade-scheme set replace every weak value, and
+#   `pptool check` then finds none.  The new values are checked by passlib,
+#   the ones `pptool passwd` writes by hashlib: implementations of their own.
+#   `pptool auth` says kind, scheme and verdict, never the stored value.
+#
+# Needs the environment tests/run-tests.sh gives (tests/CONVENTIONS.md).
+set -uo pipefail
+
+# shellcheck source=tests/tap.bash
+. "$(dirname "${BASH_SOURCE[0]}")/tap.bash"
+# check LABEL COMMAND...: ok when COMMAND succeeds.
+check() {
+    local label=$1
+    shift
+    if "$@"; then ok "$label"; else not_ok "$label"; fi
+}
+
+require_env PP_TOP PP_BUILD PP_TMP PGHOST PGPORT PP_PGSUPER PP_PGUSER
+
+pptool=$PP_BUILD/pptool
+module=$PP_BUILD/pam_powermail.so
+py=/usr/bin/python3
+db=pp_lifecycle
+narrow_db=pp_lifecycle_narrow
+role=pp_upgrader
+role_pw='pp-Upgrader-pw-1'
+svcdir=$PP_TMP/pam.d
+
+psql_su() {
+    local d=$1
+    shift
+    psql -X -q -tA -v ON_ERROR_STOP=1 -U "$PP_PGSUPER" -d "$d" "$@"
+}
+snapshot() { psql_su "$db" -c "select mbox, coalesce(password, '(NULL)') from mboxes order by mbox" | md5sum; }
+value_of() { psql_su "$db" -v "m=$1" <<<"select password from mboxes where mbox = :'m'"; }
+
+# --- a 1.0 userbase -------------------------------------------------------
+psql_su postgres -c "drop database if exists $db" -c "drop database if exists $narrow_db" \
+    -c "create database $db" -c "create database $narrow_db" >/dev/null || exit 1
+psql_su "$db" -f "$PP_TOP/sql/schema.sql" >/dev/null || exit 1
+psql_su "$db" >/dev/null <<EOF || exit 1
+do \$\$ begin
+  if not exists (select 1 from pg_roles where rolname = '$role') then
+    create role $role login;
+  end if;
+end \$\$;
+alter role $role password '$role_pw';
+grant select, update (password) on mboxes to $role;
+EOF
+
+# Each mailbox and its password; the stored forms are made here and now by
+# openssl and Python, not by pptool.
+declare -A pw=(
+    [bare@life.test]='s3cret-bare'
+    [brace@life.test]='{abc}def'
+    [multi@life.test]='{x}y{z}'
+    [close@life.test]='pa}ss'
+    [open@life.test]='{no-close'
+    [plain@life.test]='already-plain'
+    [md5@life.test]='md5-Passw0rd'
+    [des@life.test]='des-pw'
+    [sha1@life.test]='sha1-Passw0rd'
+    [ssha@life.test]='ssha-Passw0rd'
+)
+sha1_b64() { printf '%s' "$1" | openssl dgst -sha1 -binary | base64; }
+ssha_b64() {
+    $py -c 'import base64, hashlib, os, sys
+pw = sys.argv[1].encode(); salt = os.urandom(4)
+print(base64.b64encode(hashlib.sha1(pw + salt).digest() + salt).decode())' "$1"
+}
+des() { $py -W ignore -c 'import crypt, sys; print(crypt.crypt(sys.argv[1], "Xy"))' "$1"; }
+declare -A stored=(
+    [bare@life.test]="${pw[bare@life.test]}"
+    [brace@life.test]="${pw[brace@life.test]}"
+    [multi@life.test]="${pw[multi@life.test]}"
+    [close@life.test]="${pw[close@life.test]}"
+    [open@life.test]="${pw[open@life.test]}"
+    [plain@life.test]="{plain}${pw[plain@life.test]}"
+    [md5@life.test]="{md5}$(openssl passwd -1 "${pw[md5@life.test]}")"
+    [des@life.test]="{crypt}$(des "${pw[des@life.test]}")"
+    [sha1@life.test]="{sha1}$(sha1_b64 "${pw[sha1@life.test]}")"
+    [ssha@life.test]="{ssha}$(ssha_b64 "${pw[ssha@life.test]}")"
+)
+for m in "${!stored[@]}"; do
+    psql_su "$db" -v "m=$m" -v "p=${stored[$m]}" \
+        <<<"insert into mboxes (mbox, password, isforward) values (:'m', :'p', 0)" || exit 1
+done
+psql_su "$db" -c "insert into mboxes (mbox, password, isforward) values
+    ('fwd@life.test', '{weird}x', 1)" || exit 1
+# The harness checks every module log line for these.
+if [[ -n ${PP_SECRETS:-} ]]; then
+    printf '%s\n' "${pw[@]}" "$role_pw" >>"$PP_SECRETS"
+fi
+
+# --- configurations and a PAM service -------------------------------------
+umask 077
+# pptool as the operator runs it: the table's owner.
+cat >"$PP_TMP/admin.conf" <<EOF
+postgresql-host = $PGHOST
+postgresql-port = $PGPORT
+postgresql-database = $db
+postgresql-user = $PP_PGSUPER
+password-scheme = {ssha256}
+EOF
+# The module: a role that may read the table and update passwords only.
+cat >"$PP_TMP/module.conf" <<EOF
+postgresql-host = $PGHOST
+postgresql-port = $PGPORT
+postgresql-database = $db
+postgresql-user = $role
+postgresql-password = $role_pw
+upgrade-scheme = {sha512-crypt}
+EOF
+sed "s/^postgresql-database = .*/postgresql-database = $narrow_db/" "$PP_TMP/admin.conf" \
+    >"$PP_TMP/narrow.conf"
+umask 022
+mkdir -p "$svcdir"
+printf 'auth required %s config=%s\naccount required %s config=%s\n' \
+    "$module" "$PP_TMP/module.conf" "$module" "$PP_TMP/module.conf" >"$svcdir/pp_life"
+printf 'auth required pam_deny.so\naccount required pam_deny.so\n' >"$svcdir/other"
+# shellcheck source=tests/pamtester.bash
+. "$(dirname "${BASH_SOURCE[0]}")/pamtester.bash"
+use_pam_wrapper "$svcdir"
+
+pp() { "$pptool" "$@"; }
+
+# --- check, before ---------------------------------------------------------
+out=$(pp check --config "$PP_TMP/admin.conf" 2>&1)
+rc=$?
+check "check exits 1 on a 1.0 userbase" test "$rc" -eq 1
+for m in brace@life.test multi@life.test; do
+    check "check names $m as unable to log in" grep -q "^  $m: names an unknown scheme" <<<"$out"
+done
+check "check names only those two" test "$(grep -c '^  [^ ]*@[^ ]*: ' <<<"$out")" -eq 2
+check "check counts 3 unprefixed values" grep -q '(unprefixed: plaintext) *3$' <<<"$out"
+check "check counts 1 forward" grep -q '^mailboxes: 11 (10 hosted, 1 forward)$' <<<"$out"
+check "check counts the weak ones" grep -q '^weak: 8 ' <<<"$out"
+leaked=
+for m in "${!pw[@]}"; do
+    [[ $out == *"${pw[$m]}"* ]] && leaked+=" $m"
+done
+check "check prints no password (leaked:${leaked:-none})" test -z "$leaked"
+[[ $rc -eq 1 ]] || diag <<<"$out"
+
+# --- migrate-plain ---------------------------------------------------------
+before=$(snapshot)
+out=$(pp migrate-plain --dry-run --config "$PP_TMP/admin.conf" 2>&1)
+rc=$?
+check "migrate-plain --dry-run exits 0" test "$rc" -eq 0
+check "migrate-plain --dry-run lists 5 mailboxes" grep -q '^5 mailboxes to change' <<<"$out"
+check "migrate-plain --dry-run changes nothing" test "$(snapshot)" == "$before"
+
+out=$(pp migrate-plain --config "$PP_TMP/admin.conf" 2>&1)
+rc=$?
+check "migrate-plain exits 0" test "$rc" -eq 0
+check "migrate-plain says 5 changed" grep -q '^5 mailboxes changed$' <<<"$out"
+for m in bare@life.test brace@life.test multi@life.test close@life.test open@life.test; do
+    check "migrate-plain prefixed $m" test "$(value_of "$m")" == "{plain}${pw[$m]}"
+done
+for m in plain@life.test md5@life.test des@life.test sha1@life.test ssha@life.test; do
+    check "migrate-plain left $m alone" test "$(value_of "$m")" == "${stored[$m]}"
+done
+check "migrate-plain left the forward alone" test "$(value_of fwd@life.test)" == '{weird}x'
+out=$(pp check --config "$PP_TMP/admin.conf" 2>&1)
+check "check exits 0 after migrate-plain" test $? -eq 0
+check "check: nobody left who cannot log in" grep -q '^cannot log in: 0$' <<<"$out"
+
+# --- upgrade on login ------------------------------------------------------
+for m in "${!pw[@]}"; do
+    run_pamtester pp_life "$m" "${pw[$m]}" authenticate acct_mgmt
+    expect "$m logs in with upgrade-scheme set" yes "successfully authenticated"
+done
+out=$(pp check --config "$PP_TMP/admin.conf" 2>&1)
+check "check: no weak scheme left after the logins" grep -q '^weak: 0$' <<<"$out"
+check "check: all 10 are {sha512-crypt}" grep -q '{sha512-crypt} *10$' <<<"$out"
+for m in "${!pw[@]}"; do
+    v=$(value_of "$m")
+    check "passlib verifies $m's upgraded value" $py -c '
+import sys
+from passlib.hash import sha512_crypt
+v = sys.argv[1]
+sys.exit(0 if v.startswith("{sha512-crypt}") and sha512_crypt.verify(sys.argv[2], v[14:]) else 1)' "$v" "${pw[$m]}"
+    run_pamtester pp_life "$m" "${pw[$m]}-x" authenticate
+    expect "$m: a wrong password still fails after the upgrade" no "Authentication failure"
+done
+
+# --- passwd and auth -------------------------------------------------------
+out=$(printf '%s\n' 'Changed-by-pptool-1' | pp passwd md5@life.test --config "$PP_TMP/admin.conf" 2>&1)
+check "passwd exits 0" test $? -eq 0
+v=$(value_of md5@life.test)
+check "passwd stored {ssha256} (password-scheme), hashlib agrees" $py -c '
+import base64, hashlib, sys
+v = sys.argv[1]
+raw = base64.b64decode(v[len("{ssha256}"):])
+sys.exit(0 if v.startswith("{ssha256}") and hashlib.sha256(sys.argv[2].encode() + raw[32:]).digest() == raw[:32] else 1)' "$v" 'Changed-by-pptool-1'
+run_pamtester pp_life md5@life.test 'Changed-by-pptool-1' authenticate
+expect "the module takes the password pptool passwd set" yes "successfully authenticated"
+out=$(printf 'x\n' | pp passwd fwd@life.test --config "$PP_TMP/admin.conf" 2>&1)
+check "passwd refuses a forward address (exit 1)" test $? -eq 1
+out=$(printf 'x\n' | pp passwd nobody@life.test --config "$PP_TMP/admin.conf" 2>&1)
+check "passwd refuses an unknown address (exit 1)" test $? -eq 1
+
+out=$(printf '%s\n' "${pw[sha1@life.test]}" | pp auth sha1@life.test --config "$PP_TMP/admin.conf" 2>&1)
+rc=$?
+v=$(value_of sha1@life.test)
+check "auth: right password, exit 0" test "$rc" -eq 0
+check "auth says hosted, the scheme and match" grep -qz 'kind:    hosted.*scheme:  {sha512-crypt}.*verdict: match' <<<"$out"
+check "auth never prints the stored value" test "${out/"${v#\{sha512-crypt\}}"/}" == "$out"
+out=$(printf 'wrong\n' | pp auth sha1@life.test --config "$PP_TMP/admin.conf" 2>&1)
+rc=$?
+check "auth: wrong password, exit 1, mismatch" test "$rc" -eq 1 -a -n "$(grep 'verdict: mismatch' <<<"$out")"
+out=$(printf 'x\n' | pp auth fwd@life.test --config "$PP_TMP/admin.conf" 2>&1)
+rc=$?
+check "auth: forward, exit 1" test "$rc" -eq 1 -a -n "$(grep '^kind:    forward$' <<<"$out")"
+out=$(printf 'x\n' | pp auth nobody@life.test --config "$PP_TMP/admin.conf" 2>&1)
+rc=$?
+check "auth: unknown, exit 1" test "$rc" -eq 1 -a -n "$(grep '^kind:    unknown$' <<<"$out")"
+
+# --- a migration that fails half-way changes nothing ------------------------
+long=$(printf 'L%.0s' $(seq 1 250))
+psql_su "$db" -c "insert into mboxes (mbox, password) values
+    ('a-short@life.test', 'short-1.0'), ('z-long@life.test', '$long')" || exit 1
+before=$(snapshot)
+out=$(pp migrate-plain --config "$PP_TMP/admin.conf" 2>&1)
+rc=$?
+check "migrate-plain: a value too long for the column fails it (exit 2)" test "$rc" -eq 2
+check "migrate-plain: ... and says nothing changed" grep -q '^nothing changed$' <<<"$out"
+check "migrate-plain: ... and nothing did" test "$(snapshot)" == "$before"
+
+# --- what cannot log in, and a narrow column --------------------------------
+psql_su "$db" -c "insert into mboxes (mbox, password) values
+    ('null@life.test', NULL), ('empty@life.test', ''), ('bad@life.test', '{md5}\$1\$abc\$short'),
+    ('locked@life.test', '{crypt}!\$6\$x')" || exit 1
+out=$(pp check --config "$PP_TMP/admin.conf" 2>&1)
+rc=$?
+check "check: exit 1 with unusable values" test "$rc" -eq 1
+check "check: NULL named" grep -q '^  null@life.test: no password (NULL)$' <<<"$out"
+check "check: empty named" grep -q '^  empty@life.test: no password (empty)$' <<<"$out"
+check "check: malformed named" grep -q '^  bad@life.test: malformed {md5} value' <<<"$out"
+check "check: locked named" grep -q '^  locked@life.test: locked$' <<<"$out"
+psql_su "$narrow_db" -c "create table mboxes (id serial, mbox varchar(255), password varchar(40),
+    quotaMB int, isForward int, fwdDest varchar(255))" || exit 1
+out=$(pp check --config "$PP_TMP/narrow.conf" 2>&1)
+check "check: a varchar(40) password column is too narrow" grep -q 'too narrow for modern hashes' <<<"$out"
+check "check: ... and for password-scheme's values" grep -q 'too narrow for password-scheme = {ssha256}' <<<"$out"
+out=$(pp check --config "$PP_TMP/nonexistent.conf" 2>&1)
+check "check: a missing configuration is exit 2" test $? -eq 2
+
+psql_su postgres -c "drop database $db" -c "drop database $narrow_db" >/dev/null
+echo "1..$n"
+[[ $failed -eq 0 ]]
