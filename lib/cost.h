@@ -12,6 +12,8 @@
 					 * at libxcrypt's 511-byte limit; default 5000 */
 #define PP_CAP_YESCRYPT_COST 8       /* libxcrypt's cost scale: ~0.25 s; default 5 */
 #define PP_CAP_SCRYPT_COST   8       /* $7$, libxcrypt's cost scale; default 7 */
+#define PP_CAP_PBKDF2_ROUNDS 1000000 /* {pbkdf2}, {scram-*} iterations: ~0.5 s of
+					 * SHA-1, ~1 s of SHA-256; Dovecot's 5000, 4096 */
 #define PP_CAP_ARGON2_M_KIB  262144  /* 256 MiB; Dovecot's default is 64 MiB */
 #define PP_CAP_ARGON2_T      16
 #define PP_CAP_ARGON2_P      16

@@ -3,10 +3,13 @@
  * and one function in its family's file. */
 #include "scheme.h"
 #include "scheme_family.h"
+#include "encoding.h"
+#include "secret.h"
 
 #include <argon2.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -20,12 +23,22 @@ static const struct pp_crypt_params blf_crypt = {
 /* Traditional DES has no "$id$" prefix: an empty one marks it. */
 static const struct pp_crypt_params des_crypt = { .prefixes = { "" }, .default_method = "des" };
 
-static const struct pp_digest_params sha1 = { "SHA1", 20, 0 };
-static const struct pp_digest_params ssha1 = { "SHA1", 20, 1 };
-static const struct pp_digest_params sha256 = { "SHA256", 32, 0 };
-static const struct pp_digest_params ssha256 = { "SHA256", 32, 1 };
-static const struct pp_digest_params sha512 = { "SHA512", 64, 0 };
-static const struct pp_digest_params ssha512 = { "SHA512", 64, 1 };
+static const struct pp_digest_params md5 = { "MD5", 16, 0, NULL };
+static const struct pp_digest_params smd5 = { "MD5", 16, 1, NULL };
+static const struct pp_digest_params sha1 = { "SHA1", 20, 0, NULL };
+static const struct pp_digest_params ssha1 = { "SHA1", 20, 1, NULL };
+static const struct pp_digest_params sha256 = { "SHA256", 32, 0, NULL };
+static const struct pp_digest_params ssha256 = { "SHA256", 32, 1, NULL };
+static const struct pp_digest_params sha512 = { "SHA512", 64, 0, NULL };
+static const struct pp_digest_params ssha512 = { "SHA512", 64, 1, NULL };
+static const struct pp_digest_params md4 = { "MD4", 16, 0, pp_md4_compute };
+static const struct pp_digest_params ntlm = { "MD4", 16, 0, pp_ntlm_compute };
+static const struct pp_digest_params cram_md5 = { "MD5", 32, 0, pp_cram_md5_compute };
+static const struct pp_digest_params rpa = { "MD5", 16, 0, pp_rpa_compute };
+static const struct pp_digest_params lanman = { "DES", 16, 0, pp_lanman_compute };
+
+static const struct pp_scram_params scram_sha1 = { "SHA1", 20 };
+static const struct pp_scram_params scram_sha256 = { "SHA256", 32 };
 
 static const struct pp_argon2_params argon2i = { Argon2_i, "$argon2i$" };
 static const struct pp_argon2_params argon2id = { Argon2_id, "$argon2id$" };
@@ -58,6 +71,27 @@ static const struct pp_scheme schemes[] = {
 	DIGEST_ROW("ssha256", &ssha256, PP_SCHEME_WEAK | PP_SCHEME_SALTED, "salted SHA-256, base64(digest || salt)"),
 	DIGEST_ROW("sha512", &sha512, PP_SCHEME_WEAK, "SHA-512, base64 or hex"),
 	DIGEST_ROW("ssha512", &ssha512, PP_SCHEME_WEAK | PP_SCHEME_SALTED, "salted SHA-512, base64(digest || salt)"),
+	DIGEST_ROW("plain-md5", &md5, PP_SCHEME_WEAK | PP_SCHEME_HEX, "MD5, hex or base64"),
+	DIGEST_ROW("ldap-md5", &md5, PP_SCHEME_WEAK, "MD5, base64 or hex"),
+	DIGEST_ROW("smd5", &smd5, PP_SCHEME_WEAK | PP_SCHEME_SALTED, "salted MD5, base64(digest || salt)"),
+	DIGEST_ROW("plain-md4", &md4, PP_SCHEME_WEAK | PP_SCHEME_HEX, "MD4, hex or base64"),
+	DIGEST_ROW("ntlm", &ntlm, PP_SCHEME_WEAK | PP_SCHEME_HEX, "NT hash: MD4 of the password as Dovecot widened it"),
+	DIGEST_ROW("lanman", &lanman, PP_SCHEME_WEAK | PP_SCHEME_HEX, "LAN Manager: DES of 14 upper-cased bytes"),
+	DIGEST_ROW("rpa", &rpa, PP_SCHEME_WEAK | PP_SCHEME_HEX, "RPA: MD5 of the password widened, big-endian"),
+	{ .name = "cram-md5", .aliases = { "hmac-md5" }, .verify = pp_digest_verify,
+	  .hash = pp_digest_hash, .params = &cram_md5,
+	  .flags = PP_SCHEME_WEAK | PP_SCHEME_HEX | PP_SCHEME_ENCODINGS,
+	  .summary = "HMAC-MD5 inner and outer state (Dovecot), hex" },
+	{ .name = "plain-trunc", .verify = pp_plain_trunc_verify, .hash = pp_plain_trunc_hash,
+	  .flags = PP_SCHEME_WEAK, .summary = "N-password: the first N bytes of a cut password" },
+	{ .name = "pbkdf2", .verify = pp_pbkdf2_verify, .hash = pp_pbkdf2_hash,
+	  .flags = PP_SCHEME_SALTED, .summary = "PBKDF2-HMAC-SHA1, $1$salt$rounds$hex (Dovecot)" },
+	{ .name = "scram-sha-1", .verify = pp_scram_verify, .hash = pp_scram_hash,
+	  .params = &scram_sha1, .flags = PP_SCHEME_SALTED,
+	  .summary = "SCRAM-SHA-1 keys, iter,salt,storedkey,serverkey" },
+	{ .name = "scram-sha-256", .verify = pp_scram_verify, .hash = pp_scram_hash,
+	  .params = &scram_sha256, .flags = PP_SCHEME_SALTED,
+	  .summary = "SCRAM-SHA-256 keys, iter,salt,storedkey,serverkey" },
 	{ .name = "argon2i", .verify = pp_argon2_verify, .hash = pp_argon2_hash,
 	  .form = pp_argon2_form,
 	  .params = &argon2i, .flags = PP_SCHEME_SALTED, .summary = "Argon2i, $argon2i$v=19$m=,t=,p=$salt$hash" },
@@ -101,7 +135,8 @@ static const struct {
 };
 
 /* Find the scheme named by "name[.suffix]"; NULL when the name or the suffix
- * is unknown, or the scheme takes no suffix. */
+ * is unknown.  Every scheme takes a suffix, as in Dovecot: a digest scheme
+ * reads its digest so, any other its whole value (judge() decodes it). */
 static const struct pp_scheme *parse_name(const char *name, size_t len, enum pp_encoding *enc)
 {
 	const char *dot = memchr(name, '.', len);
@@ -111,7 +146,7 @@ static const struct pp_scheme *parse_name(const char *name, size_t len, enum pp_
 	if (dot == NULL)
 		return pp_scheme_find(name, len);
 	s = pp_scheme_find(name, (size_t)(dot - name));
-	if (s == NULL || !(s->flags & PP_SCHEME_ENCODINGS))
+	if (s == NULL)
 		return NULL;
 	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++)
 		if (name_is(suffixes[i].suffix, dot + 1, len - (size_t)(dot - name) - 1)) {
@@ -119,6 +154,37 @@ static const struct pp_scheme *parse_name(const char *name, size_t len, enum pp_
 			return s;
 		}
 	return NULL;
+}
+
+const struct pp_scheme *pp_scheme_find_encoded(const char *name, enum pp_encoding *enc)
+{
+	return parse_name(name, strlen(name), enc);
+}
+
+/* A whole value written in hex or base64 (a non-digest scheme with a
+ * suffix), decoded into a new string for pp_free_secret; NULL with *why
+ * when it is not valid, or decodes to text with a NUL byte in it. */
+static char *decode_text(const char *value, enum pp_encoding enc, const char **why)
+{
+	size_t len = strlen(value);
+	char *text = calloc(1, len + 1);
+	long n;
+
+	if (text == NULL) {
+		*why = "out of memory";
+		return NULL;
+	}
+	n = enc == PP_ENC_HEX ? pp_hex_decode(value, len, (unsigned char *)text, len)
+			      : pp_b64_decode(value, len, (unsigned char *)text, len);
+	if (n < 0 || memchr(text, '\0', (size_t)n) != NULL) {
+		*why = n < 0 ? (enc == PP_ENC_HEX ? "not valid hex" : "not valid base64")
+			     : "the decoded value holds a NUL byte";
+		explicit_bzero(text, len + 1);
+		free(text);
+		return NULL;
+	}
+	text[n] = '\0';
+	return text;
 }
 
 static void note_name(struct pp_verify_info *info, const char *name, size_t len)
@@ -170,8 +236,28 @@ bool pp_is_plain(const struct pp_scheme *scheme)
 	return scheme == &schemes[0];
 }
 
-/* pp_verify, or with form_only pp_check_form: the same steps up to the
- * scheme's own check. */
+/* The checks of judge() once the scheme and its value are known. */
+static enum pp_verdict judge_value(const struct pp_scheme *scheme, const char *value,
+				   enum pp_encoding enc, const char *password, bool form_only,
+				   struct pp_verify_info *info)
+{
+	enum pp_verdict verdict;
+
+	/* "{plain}" alone stores no password; "{md5}" alone is a broken value. */
+	if (value[0] == '\0') {
+		info->why = pp_is_plain(scheme) ? "no password is stored" : "empty value";
+		return pp_is_plain(scheme) ? PP_MISMATCH : PP_MALFORMED;
+	}
+	if (!form_only)
+		return scheme->verify(scheme, value, enc, password, &info->why);
+	if (scheme->form != NULL)
+		return scheme->form(scheme, value, enc, &info->why);
+	/* Cheap to check: a password no value can match tells the form. */
+	verdict = scheme->verify(scheme, value, enc, "\x01", &info->why);
+	return verdict == PP_MISMATCH && info->why == NULL ? PP_MATCH : verdict;
+}
+
+/* pp_verify, or with form_only pp_check_form. */
 static enum pp_verdict judge(const char *stored, const char *password, bool form_only,
 			     struct pp_verify_info *info)
 {
@@ -180,6 +266,7 @@ static enum pp_verdict judge(const char *stored, const char *password, bool form
 	enum pp_encoding enc = PP_ENC_AUTO;
 	enum pp_verdict verdict;
 	const char *value;
+	char *decoded = NULL;
 
 	if (info == NULL)
 		info = &scratch;
@@ -202,18 +289,16 @@ static enum pp_verdict judge(const char *stored, const char *password, bool form
 		info->why = "password too long";
 		return PP_MISMATCH;
 	}
-	/* "{plain}" alone stores no password; "{md5}" alone is a broken value. */
-	if (value[0] == '\0') {
-		info->why = pp_is_plain(scheme) ? "no password is stored" : "empty value";
-		return pp_is_plain(scheme) ? PP_MISMATCH : PP_MALFORMED;
+	if (enc != PP_ENC_AUTO && !(scheme->flags & PP_SCHEME_ENCODINGS)) {
+		decoded = decode_text(value, enc, &info->why);
+		if (decoded == NULL)
+			return PP_MALFORMED;
+		value = decoded;
+		enc = PP_ENC_AUTO;
 	}
-	if (!form_only)
-		return scheme->verify(scheme, value, enc, password, &info->why);
-	if (scheme->form != NULL)
-		return scheme->form(scheme, value, enc, &info->why);
-	/* Cheap to check: a password no value can match tells the form. */
-	verdict = scheme->verify(scheme, value, enc, "\x01", &info->why);
-	return verdict == PP_MISMATCH && info->why == NULL ? PP_MATCH : verdict;
+	verdict = judge_value(scheme, value, enc, password, form_only, info);
+	pp_free_secret(decoded);
+	return verdict;
 }
 
 enum pp_verdict pp_verify(const char *stored, const char *password, struct pp_verify_info *info)
@@ -226,10 +311,50 @@ enum pp_verdict pp_check_form(const char *stored, struct pp_verify_info *info)
 	return judge(stored, NULL, true, info);
 }
 
+/* "{name}body" rewritten in place as "{name.suffix}body", body now in enc:
+ * the digest of a digest scheme re-encoded, any other value encoded whole. */
+static int add_suffix(const struct pp_scheme *scheme, enum pp_encoding enc, char *out,
+		      size_t outsize, const char **why)
+{
+	char *body = strchr(out, '}') + 1, *copy = NULL;
+	unsigned char raw[PP_HASH_MAX];
+	long n = (long)strlen(body);
+	int rc = -1;
+
+	if (scheme->flags & PP_SCHEME_ENCODINGS)
+		n = scheme->flags & PP_SCHEME_HEX ? pp_hex_decode(body, (size_t)n, raw, sizeof raw)
+						  : pp_b64_decode(body, (size_t)n, raw, sizeof raw);
+	else
+		memcpy(raw, body, (size_t)n);
+	copy = calloc(1, outsize);
+	if (n < 0 || copy == NULL) {
+		*why = "out of memory";
+		goto done;
+	}
+	int head = snprintf(copy, outsize, "{%s.%s}", scheme->name,
+			    enc == PP_ENC_HEX ? "hex" : "b64");
+
+	if (head < 0 || (size_t)head >= outsize ||
+	    (enc == PP_ENC_HEX ? pp_hex_encode(raw, (size_t)n, copy + head, outsize - (size_t)head)
+			       : pp_b64_encode(raw, (size_t)n, copy + head, outsize - (size_t)head)) < 0) {
+		*why = "the value does not fit";
+		goto done;
+	}
+	memcpy(out, copy, outsize);
+	rc = 0;
+done:
+	explicit_bzero(raw, sizeof raw);
+	if (copy != NULL)
+		explicit_bzero(copy, outsize);
+	free(copy);
+	return rc;
+}
+
 int pp_hash(const char *name, const char *method, const char *password, char *out,
 	    size_t outsize, const char **why)
 {
-	const struct pp_scheme *scheme = pp_scheme_find(name, strlen(name));
+	enum pp_encoding enc;
+	const struct pp_scheme *scheme = parse_name(name, strlen(name), &enc);
 
 	if (scheme == NULL) {
 		*why = "unknown scheme";
@@ -243,7 +368,13 @@ int pp_hash(const char *name, const char *method, const char *password, char *ou
 		*why = "the password must be 1 to 4096 bytes";
 		return -1;
 	}
-	return scheme->hash(scheme, method, password, out, outsize, why);
+	if (scheme->hash(scheme, method, password, out, outsize, why) != 0)
+		return -1;
+	if (enc != PP_ENC_AUTO && add_suffix(scheme, enc, out, outsize, why) != 0) {
+		explicit_bzero(out, outsize);
+		return -1;
+	}
+	return 0;
 }
 
 int pp_format_stored(const struct pp_scheme *scheme, const char *body, char *out, size_t outsize)

@@ -49,6 +49,7 @@ typedef enum pp_verdict pp_form_fn(const struct pp_scheme *scheme, const char *v
 #define PP_SCHEME_WEAK      0x1 /* unsalted or fast: only for old userbases */
 #define PP_SCHEME_ENCODINGS 0x2 /* accepts the .hex/.b64/.base64 suffixes */
 #define PP_SCHEME_SALTED    0x4 /* new values carry a random salt */
+#define PP_SCHEME_HEX       0x8 /* new values are hex, not base64 */
 
 struct pp_scheme {
 	const char *name;        /* canonical, lowercase */
@@ -97,6 +98,10 @@ bool pp_is_plain(const struct pp_scheme *scheme);
 
 /* The scheme called name[0..len), or NULL. */
 const struct pp_scheme *pp_scheme_find(const char *name, size_t len);
+
+/* The scheme called "name[.suffix]", with *enc set by the suffix; NULL when
+ * either is unknown. */
+const struct pp_scheme *pp_scheme_find_encoded(const char *name, enum pp_encoding *enc);
 
 /* The table, for listing. */
 const struct pp_scheme *pp_schemes(size_t *count);

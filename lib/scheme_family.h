@@ -7,6 +7,8 @@
 /* scheme_plain.c */
 pp_verify_fn pp_plain_verify;
 pp_hash_fn pp_plain_hash;
+pp_verify_fn pp_plain_trunc_verify;
+pp_hash_fn pp_plain_trunc_hash;
 
 /* scheme_crypt.c: params is a struct pp_crypt_params */
 struct pp_crypt_params {
@@ -22,9 +24,35 @@ struct pp_digest_params {
 	const char *md;   /* OpenSSL digest name */
 	size_t len;       /* its output length */
 	int salted;       /* value is digest || salt */
+	/* How the digest is made; NULL: md over password || salt, with EVP. */
+	int (*compute)(const struct pp_digest_params *p, const char *password,
+		       const unsigned char *salt, size_t saltlen, unsigned char *out);
 };
 pp_verify_fn pp_digest_verify;
 pp_hash_fn pp_digest_hash;
+
+/* scheme_legacy.c: computes for pp_digest_params */
+int pp_md4_compute(const struct pp_digest_params *p, const char *password,
+		   const unsigned char *salt, size_t saltlen, unsigned char *out);
+int pp_ntlm_compute(const struct pp_digest_params *p, const char *password,
+		    const unsigned char *salt, size_t saltlen, unsigned char *out);
+int pp_cram_md5_compute(const struct pp_digest_params *p, const char *password,
+			const unsigned char *salt, size_t saltlen, unsigned char *out);
+int pp_rpa_compute(const struct pp_digest_params *p, const char *password,
+		   const unsigned char *salt, size_t saltlen, unsigned char *out);
+int pp_lanman_compute(const struct pp_digest_params *p, const char *password,
+		      const unsigned char *salt, size_t saltlen, unsigned char *out);
+
+/* scheme_kdf.c: {pbkdf2}, and {scram-sha-1}/{scram-sha-256} whose params
+ * is a struct pp_scram_params */
+struct pp_scram_params {
+	const char *md; /* OpenSSL digest name */
+	size_t len;     /* its output length */
+};
+pp_verify_fn pp_pbkdf2_verify;
+pp_hash_fn pp_pbkdf2_hash;
+pp_verify_fn pp_scram_verify;
+pp_hash_fn pp_scram_hash;
 
 /* scheme_argon2.c: params is a struct pp_argon2_params */
 struct pp_argon2_params {

@@ -105,6 +105,8 @@ const char *pp_weakness(const char *stored, const struct pp_target *target)
 			       ? "a lower cost than the upgrade scheme's"
 			       : NULL;
 	}
+	if (scheme->verify == pp_plain_trunc_verify)
+		return "plaintext";
 	if (scheme->flags & PP_SCHEME_WEAK)
 		return scheme->flags & PP_SCHEME_SALTED ? "a fast salted digest" : "an unsalted digest";
 	return NULL;

@@ -19,11 +19,14 @@ static const char usage_text[] =
 	"                                 bcrypt, sha512, sha256, md5 or des\n"
 	"  md5 [PASSWORD]                 {md5} value (MD5-crypt, $1$)\n"
 	"  sha1 [PASSWORD]                {sha1} value (base64)\n"
-	"  hash SCHEME [PASSWORD]         a value in any scheme that can hash\n"
+	"  hash SCHEME [PASSWORD]         a value in any scheme that can hash; SCHEME may\n"
+	"                                 end in .hex or .b64 (sha256.hex)\n"
 	"  verify STORED                  check the password on standard input against\n"
 	"                                 STORED; exit 0 match, 1 mismatch, 2 unknown\n"
 	"                                 scheme or malformed value, 64 usage error\n"
-	"  schemes                        list the schemes, their aliases and which can hash\n"
+	"  schemes                        list the schemes: aliases, whether pptool hash\n"
+	"                                 can make them, how they are written (a .hex,\n"
+	"                                 .b64 or .base64 suffix changes that)\n"
 	"\n"
 	"On the userbase, with the module's configuration (--config FILE, default\n"
 	"/etc/pam_powermail.conf):\n"
@@ -65,7 +68,9 @@ static int print_hash(const char *scheme, const char *method, int argc, char **a
 
 	if (argc > 1)
 		return pptool_usage();
-	if (pp_scheme_find(scheme, strlen(scheme)) == NULL) {
+	enum pp_encoding enc;
+
+	if (pp_scheme_find_encoded(scheme, &enc) == NULL) {
 		fprintf(stderr, "pptool: unknown scheme '%s' (see: pptool schemes)\n", scheme);
 		return EXIT_USAGE;
 	}
@@ -161,6 +166,14 @@ static int cmd_verify(int argc, char **argv)
 	return 2;
 }
 
+/* How new values of s are written: what a suffix changes. */
+static const char *writes(const struct pp_scheme *s)
+{
+	if (!(s->flags & PP_SCHEME_ENCODINGS))
+		return "text";
+	return s->flags & PP_SCHEME_HEX ? "hex" : "base64";
+}
+
 static int cmd_schemes(int argc, char **argv)
 {
 	size_t n;
@@ -169,7 +182,7 @@ static int cmd_schemes(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return pptool_usage();
-	printf("%-14s %-20s %-5s %s\n", "SCHEME", "ALIASES", "HASH", "STORED VALUE");
+	printf("%-14s %-20s %-5s %-7s %s\n", "SCHEME", "ALIASES", "HASH", "WRITES", "STORED VALUE");
 	for (size_t i = 0; i < n; i++) {
 		char aliases[64] = "-";
 		size_t used = 0;
@@ -178,8 +191,8 @@ static int cmd_schemes(int argc, char **argv)
 		     a++)
 			used += (size_t)snprintf(aliases + used, sizeof aliases - used, "%s%s",
 						 a ? "," : "", s[i].aliases[a]);
-		printf("%-14s %-20s %-5s %s%s\n", s[i].name, aliases, s[i].hash ? "yes" : "no",
-		       s[i].summary, s[i].flags & PP_SCHEME_ENCODINGS ? " (.hex, .b64 suffixes)" : "");
+		printf("%-14s %-20s %-5s %-7s %s\n", s[i].name, aliases, s[i].hash ? "yes" : "no",
+		       writes(&s[i]), s[i].summary);
 	}
 	return 0;
 }

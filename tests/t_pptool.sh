@@ -117,7 +117,8 @@ mut_first() { local p=$1; if [[ ${p:0:1} == x ]]; then printf 'y%s' "${p:1}"; el
 mut_last() { printf '%s' "${1%?}"; }
 
 # verify_triple DESC STORED PASSWORD [des]
-#   right password -> 0; first char changed -> 1; last char dropped -> 1 (not for DES)
+#   right password -> 0; first char changed -> 1; last char dropped -> 1 (not for
+#   DES or LAN Manager, which read only the first 8 or 14 bytes)
 verify_triple() {
     local d=$1 stored=$2 pw=$3 kind=${4:-}
     if [[ -z $stored ]]; then
@@ -250,6 +251,51 @@ elif cmd == "argon2_check":               # PW ENCODED: recompute with the argon
     got = r.stdout.decode().strip()
     print("argon2 CLI: %s" % got)
     sys.exit(0 if r.returncode == 0 and got == a[1] else 1)
+
+elif cmd == "dovecot_check":              # SCHEME PW VALUE: Dovecot's older schemes, recomputed
+    import hmac
+    name, pw, v = a[0], b(a[1]), a[2]
+    if name in ("ntlm", "lanman", "plain-md4"):
+        # passlib's own pure-Python MD4 and DES, not OpenSSL's
+        from passlib.crypto._md4 import md4
+        import passlib.hash as ph
+        want = {"ntlm": lambda: ph.nthash.hash(a[1]),
+                "lanman": lambda: ph.lmhash.hash(a[1]),
+                "plain-md4": lambda: md4(pw).hexdigest()}[name]()
+        ok = v.lower() == want
+    elif name == "rpa":                    # ASCII: "UCS-2" big-endian is UTF-16-BE
+        want = hashlib.md5(a[1].encode("utf-16-be")).hexdigest()
+        ok = v.lower() == want
+    elif name == "pbkdf2":                 # $1$SALT$ROUNDS$HEX, the salt text as it is
+        _, one, salt, rounds, hx = v.split("$")
+        want = hashlib.pbkdf2_hmac("sha1", pw, salt.encode(), int(rounds), 20).hex()
+        ok = one == "1" and hx.lower() == want
+    elif name.startswith("scram-"):        # ITER,SALT,STOREDKEY,SERVERKEY (RFC 5802)
+        alg = "sha1" if name == "scram-sha-1" else "sha256"
+        it, salt, stored, server = v.split(",")
+        sp = hashlib.pbkdf2_hmac(alg, pw, base64.b64decode(salt), int(it))
+        ck = hmac.new(sp, b"Client Key", alg).digest()
+        sk = hmac.new(sp, b"Server Key", alg).digest()
+        want = stored
+        ok = base64.b64decode(stored) == hashlib.new(alg, ck).digest() and base64.b64decode(server) == sk
+    else:
+        sys.exit("dovecot_check: no recipe for %s" % name)
+    print("want %s" % want)
+    sys.exit(0 if ok else 1)
+
+elif cmd == "dovecot_make":               # SCHEME PW: a value made here, random salt
+    import hmac
+    name, pw = a[0], b(a[1])
+    if name == "pbkdf2":
+        salt = base64.b64encode(os.urandom(12)).decode().replace("+", ".")
+        print("$1$%s$%d$%s" % (salt, 6000, hashlib.pbkdf2_hmac("sha1", pw, salt.encode(), 6000, 20).hex()))
+    else:
+        alg = "sha1" if name == "scram-sha-1" else "sha256"
+        salt = os.urandom(12)
+        sp = hashlib.pbkdf2_hmac(alg, pw, salt, 5000)
+        stored = hashlib.new(alg, hmac.new(sp, b"Client Key", alg).digest()).digest()
+        server = hmac.new(sp, b"Server Key", alg).digest()
+        print("5000,%s,%s,%s" % tuple(base64.b64encode(x).decode() for x in (salt, stored, server)))
 
 elif cmd == "schemes":                    # parse `pptool schemes` on stdin
     # Layout: a header line, then NAME ALIASES(comma list or -) HASH(yes/no) DESCRIPTION.
@@ -565,7 +611,7 @@ for nm in crypt md5 sha1 ssha ssha256 ssha512 sha256-crypt sha512-crypt argon2i 
     else fail "pptool schemes says $nm can hash" "$schemes_out"; fi
 done
 
-UNSALTED=" plain sha1 sha256 sha512 "
+UNSALTED=" plain sha1 sha256 sha512 plain-md5 ldap-md5 plain-md4 ntlm cram-md5 plain-trunc lanman rpa "
 pw=$PW_B
 for nm in "${!CAN[@]}"; do
     if [[ ${CAN[$nm]} != yes ]]; then
@@ -586,6 +632,8 @@ for nm in "${!CAN[@]}"; do
     fi
     kind=""
     [[ $nm == des-crypt || ${#h1} -eq $((${#nm} + 2 + 13)) && $nm == crypt ]] && kind=des
+    # LAN Manager reads 14 bytes, as DES crypt reads 8: dropping one past them changes nothing.
+    [[ $nm == lanman ]] && kind=des
     verify_triple "round trip $nm" "$h1" "$pw" $kind
     if [[ $UNSALTED == *" $nm "* ]]; then
         if [[ $h1 == "$h2" ]]; then pass "round trip $nm: unsalted, two hashes are equal"
@@ -779,6 +827,32 @@ if [[ $rc -eq 0 && $out == '{ssha512}'* ]]; then
 else
     fail "stdin: echo PW | pptool hash ssha512 prints {ssha512}..." "exit $rc, out: $out" "stderr: $err"
 fi
+
+# ----------------------------------------------------------------------------
+# 7. Dovecot's older schemes against implementations of their own: passlib's
+#    MD4, NT and LM hashes, hashlib's PBKDF2 and HMAC.  (t_dovecot_schemes.sh
+#    checks every scheme against Dovecot itself; 2.3.19 no longer has these
+#    three, and its PBKDF2 and SCRAM are checked there too.)
+# ----------------------------------------------------------------------------
+for nm in ntlm lanman rpa plain-md4 pbkdf2 scram-sha-1 scram-sha-256; do
+    for pw in "$PW_A" 'test' 'Secret Phrase 12'; do
+        run_pp '<none>' "$T_NORMAL" hash "$nm" "$pw"
+        if [[ $rc -eq 0 && $out == "{$nm}"?* ]]; then
+            check "pptool hash $nm '$pw' recomputed independently" hp dovecot_check "$nm" "$pw" "${out#\{"$nm"\}}"
+        else
+            fail "pptool hash $nm prints {$nm}..." "exit $rc, out: $out" "stderr: $err"
+        fi
+    done
+done
+for nm in pbkdf2 scram-sha-1 scram-sha-256; do
+    v="{$nm}$(hp dovecot_make "$nm" "$PW_B")"
+    run_pp "$PW_B" "$T_NORMAL" verify "$v"
+    if [[ $rc -eq 0 ]]; then pass "pptool verify accepts a $nm value hashlib made"
+    else fail "pptool verify accepts a $nm value hashlib made" "exit $rc: $v" "$err"; fi
+    run_pp "$PW_A" "$T_NORMAL" verify "$v"
+    if [[ $rc -eq 1 ]]; then pass "pptool verify refuses a wrong password for a $nm value hashlib made"
+    else fail "pptool verify refuses a wrong password for a $nm value hashlib made" "exit $rc: $v" "$err"; fi
+done
 
 echo "1..$n"
 [[ $nfail -eq 0 ]]

@@ -13,6 +13,7 @@
 
 #include "cost.h"
 #include "scheme.h"
+#include "scheme_family.h"
 #include "strength.h"
 
 struct vector {
@@ -113,7 +114,15 @@ static const struct vector vectors[] = {
 	{ "{sha1.hex}qUqP5cyxm6YcTAhz05Hph5gvu9M=", "test", PP_MALFORMED },
 	{ "{sha1.b64}a94a8fe5ccb19ba61c4c0873d391e987982fbbd3", "test", PP_MALFORMED },
 	{ "{sha1.b32}qUqP5cyxm6YcTAhz05Hph5gvu9M=", "test", PP_UNKNOWN_SCHEME },
-	{ "{plain.hex}74657374", "test", PP_UNKNOWN_SCHEME },
+	{ "{plain.hex}74657374", "test", PP_MATCH },
+	{ "{PLAIN.B64}dGVzdA==", "test", PP_MATCH },
+	{ "{plain.base64}dGVzdA==", "tesT", PP_MISMATCH },
+	{ "{plain.hex}7465737", "test", PP_MALFORMED },
+	{ "{plain.hex}7465007374", "te", PP_MALFORMED },
+	{ "{plain.b64}dGVzdA", "test", PP_MALFORMED },
+	{ "{plain.hex}", "test", PP_MISMATCH },
+	{ "{md5-crypt.b64}JDEkR0lRTHlYeDUkajVXRjBmd3d2OWxsaUMvOXJhaUswLg==", "test", PP_MATCH },
+	{ "{plain.rot13}grfg", "test", PP_UNKNOWN_SCHEME },
 	{ "{sha1}a94a8fe5ccb19ba61c4c0873d391e987982fbbdz", "test", PP_MALFORMED },
 	{ "{ssha}qUqP5cyxm6YcTAhz05Hph5gvu9M=", "test", PP_MALFORMED },
 	{ "{sha256}n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", "test", PP_MATCH },
@@ -121,6 +130,84 @@ static const struct vector vectors[] = {
 	  PP_MATCH },
 	{ "{sha512}7iaw3Ur350mqGo7jwQrpkj9hiYB3Lkc/iBml1JQODbJ6wYX4oOHV+E+IvIh/1nsUNzLDBMxfqa2Ob1f1"
 	  "ACio/w==", "test", PP_MATCH },
+	/* Dovecot 2.3.19's own vectors (src/auth/test-libpassword.c), password
+	 * "test": every scheme of its list this table has. */
+	{ "{PLAIN}test", "test", PP_MATCH },
+	{ "{CRYPT}//EsnG9FLTKjo", "test", PP_MATCH },
+	{ "{PLAIN-MD4}db346d691d7acc4dc2625db19f9e3f52", "test", PP_MATCH },
+	{ "{MD5}$1$wmyrgRuV$kImF6.9MAFQNHe23kq5vI/", "test", PP_MATCH },
+	{ "{SHA1}qUqP5cyxm6YcTAhz05Hph5gvu9M=", "test", PP_MATCH },
+	{ "{SMD5}JTu1KRwptKZJg/RLd+6Vn5GUd0M=", "test", PP_MATCH },
+	{ "{LDAP-MD5}CY9rzUYh03PK3k6DJie09g==", "test", PP_MATCH },
+	{ "{SSHA}H/zrDv8FXUu1JmwvVYijfrYEF34jVZcO", "test", PP_MATCH },
+	{ "{MD5-CRYPT}$1$GgvxyNz8$OjZhLh4P.gF1lxYEbLZ3e/", "test", PP_MATCH },
+	{ "{PBKDF2}$1$bUnT4Pl7yFtYX0KU$5000$50a83cafdc517b9f46519415e53c6a858908680a", "test",
+	  PP_MATCH },
+	{ "{CRAM-MD5}e02d374fde0dc75a17a557039a3a5338c7743304777dccd376f332bee68d2cf6", "test",
+	  PP_MATCH },
+	{ "{SCRAM-SHA-1}4096,GetyLXdBuHzf1FWf8SLz2Q==,NA/OqmF4hhrsrB9KR7po+dliTGM=,"
+	  "QBiURvQaE6H6qYTmeghDHLANBFQ=", "test", PP_MATCH },
+	{ "{SCRAM-SHA-256}4096,LfNGSFqiFykEZ1xDAYlnKQ==,HACNf9CII7cMz3XjRy/Oh3Ae2LHApoDyNw74d3YtFws=,"
+	  "AQH0j7Hf8J12g8eNBadvzlNB2am3PxgNwFCFd3RxEaw=", "test", PP_MATCH },
+	{ "{BLF-CRYPT}$2y$05$11ipvo5dR6CwkzwmhwM26OXgzXwhV2PyPuLV.Qi31ILcRcThQpEiW", "test",
+	  PP_MATCH },
+	{ "{ARGON2I}$argon2i$v=19$m=32768,t=4,p=1$f2iuP4aUeNMrgu34fhOkkg$1XSZZMWlIs0zmE+snlUIcLADO3G"
+	  "XbA2O/hsQmmc317k", "test", PP_MATCH },
+	{ "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$vBb99oJ12p3WAdYlaMHz1A$jtFOtbo/sYV9OSlTxDo/nVNq3u"
+	  "ArHd5GJSEx0ty85Cc", "test", PP_MATCH },
+	/* Dovecot 2.3.10's, for a scheme 2.3.14 dropped but userbases keep. */
+	{ "{NTLM}0cb6948805f797bf2a82807973b89537", "test", PP_MATCH },
+	{ "{ntlm}0CB6948805F797BF2A82807973B89537", "tesT", PP_MISMATCH },
+	/* HMAC-MD5 is CRAM-MD5's other name; a key over 64 bytes is hashed. */
+	{ "{HMAC-MD5}e02d374fde0dc75a17a557039a3a5338c7743304777dccd376f332bee68d2cf6", "test",
+	  PP_MATCH },
+	{ "{cram-md5}8103bb3a2a4b96a9ca9cce4efecc8d22ebe7163dff7401afb5aa16d4edcf9f1f",
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", PP_MATCH },
+	{ "{cram-md5.b64}4C03T94Nx1oXpVcDmjpTOMd0MwR3fczTdvMyvuaNLPY=", "test", PP_MATCH },
+	/* {plain-md5} and {ldap-md5}: one digest, hex or base64 by length. */
+	{ "{plain-md5}CY9rzUYh03PK3k6DJie09g==", "test", PP_MATCH },
+	{ "{ldap-md5}098f6bcd4621d373cade4e832627b4f6", "test", PP_MATCH },
+	{ "{LDAP-MD5.HEX}098F6BCD4621D373CADE4E832627B4F6", "test", PP_MATCH },
+	{ "{plain-md5}098f6bcd4621d373cade4e832627b4f", "test", PP_MALFORMED },
+	{ "{plain-md5}098f6bcd4621d373cade4e832627b4f600", "test", PP_MALFORMED },
+	{ "{ldap-md5}CY9rzUYh03PK3k6DJie0", "test", PP_MALFORMED },
+	/* Salted forms: base64 unless .hex, any salt of a byte or more. */
+	{ "{SSHA.HEX}93c0f2f11f7f873d58415de727d7c3b7505d4cdfd58ac407", "test", PP_MATCH },
+	{ "{smd5.hex}9658a13be80a32bba1e55e63904eea06f5ba0681", "test", PP_MATCH },
+	{ "{SMD5}CY9rzUYh03PK3k6DJie09g==", "test", PP_MALFORMED },
+	/* {pbkdf2}: capped rounds, and never 0, which Dovecot lets match
+	 * anything; upper-case hex; an empty salt is Dovecot's too. */
+	{ "{pbkdf2}$1$abc$0$0000000000000000000000000000000000000000", "test", PP_MALFORMED },
+	{ "{pbkdf2}$1$abc$1000001$0000000000000000000000000000000000000000", "test",
+	  PP_MALFORMED },
+	{ "{PBKDF2}$1$bUnT4Pl7yFtYX0KU$5000$50A83CAFDC517B9F46519415E53C6A858908680A", "test",
+	  PP_MATCH },
+	{ "{pbkdf2}$1$bUnT4Pl7yFtYX0KU$5000$50a83cafdc517b9f46519415e53c6a858908680", "test",
+	  PP_MALFORMED },
+	{ "{pbkdf2}$1$bUnT4Pl7yFtYX0KU$5000$50a83cafdc517b9f46519415e53c6a858908680a$", "test",
+	  PP_MALFORMED },
+	{ "{pbkdf2}$2$bUnT4Pl7yFtYX0KU$5000$50a83cafdc517b9f46519415e53c6a858908680a", "test",
+	  PP_MALFORMED },
+	/* SCRAM: four fields, at least 4096 iterations, keys of the digest's size. */
+	{ "{scram-sha-1}1000,GetyLXdBuHzf1FWf8SLz2Q==,NA/OqmF4hhrsrB9KR7po+dliTGM=,"
+	  "QBiURvQaE6H6qYTmeghDHLANBFQ=", "test", PP_MALFORMED },
+	{ "{scram-sha-1}4096,GetyLXdBuHzf1FWf8SLz2Q==,NA/OqmF4hhrsrB9KR7po+dliTGM=", "test",
+	  PP_MALFORMED },
+	{ "{scram-sha-256}4096,GetyLXdBuHzf1FWf8SLz2Q==,NA/OqmF4hhrsrB9KR7po+dliTGM=,"
+	  "QBiURvQaE6H6qYTmeghDHLANBFQ=", "test", PP_MALFORMED },
+	/* {plain-trunc}: N-text; 0 would match anything. */
+	{ "{plain-trunc}4-test", "testing", PP_MATCH },
+	{ "{plain-trunc}4-test", "tes", PP_MISMATCH },
+	{ "{plain-trunc}9-test", "testing", PP_MISMATCH },
+	{ "{plain-trunc}9-test", "test", PP_MATCH },
+	{ "{plain-trunc}0-", "anything", PP_MALFORMED },
+	{ "{plain-trunc}test", "test", PP_MALFORMED },
+	/* DIGEST-MD5 needs the realm, OTP is one-time: not in the table. */
+	{ "{DIGEST-MD5}77c1a8c437c9b08ba2f460fe5d58db5d", "test", PP_UNKNOWN_SCHEME },
+	{ "{OTP}sha1 1024 ae6b49aa481f7233 f69fc7f98b8fbf54", "test", PP_UNKNOWN_SCHEME },
+	/* The seed wins: an unprefixed $1$ value is plaintext, not MD5-crypt. */
+	{ "$1$GgvxyNz8$OjZhLh4P.gF1lxYEbLZ3e/", "test", PP_MISMATCH },
+	{ "$1$GgvxyNz8$OjZhLh4P.gF1lxYEbLZ3e/", "$1$GgvxyNz8$OjZhLh4P.gF1lxYEbLZ3e/", PP_MATCH },
 };
 
 static void test_vectors(void **state)
@@ -138,6 +225,63 @@ static void test_vectors(void **state)
 				 pp_verdict_name(v->want), info.why ? info.why : "");
 		if (got == PP_MALFORMED || got == PP_UNKNOWN_SCHEME)
 			assert_non_null(info.why);
+	}
+}
+
+/* The value's case-swapped copy of "{name.suffix}" prefix: .HEX for .hex. */
+static void upper_suffix(char *value)
+{
+	for (char *p = strchr(value, '.'); p != NULL && *p != '}'; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+}
+
+/* Every digest scheme, every suffix in both cases: what pp_hash writes
+ * matches; cut short or made longer, it is malformed (a salted value made
+ * longer only has a longer salt, and so no longer matches). */
+static void test_encodings(void **state)
+{
+	static const char *const suffixes[] = { "", ".hex", ".b64", ".base64" };
+	size_t n;
+	const struct pp_scheme *s = pp_schemes(&n);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		if (!(s[i].flags & PP_SCHEME_ENCODINGS))
+			continue;
+		for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
+			char name[64], value[PP_HASH_MAX], cut[PP_HASH_MAX], longer[PP_HASH_MAX + 8];
+			const char *why;
+			bool hex = strcmp(suffixes[k], ".hex") == 0 ||
+				   (suffixes[k][0] == '\0' && (s[i].flags & PP_SCHEME_HEX));
+
+			snprintf(name, sizeof name, "%s%s", s[i].name, suffixes[k]);
+			if (pp_hash(name, NULL, "test", value, sizeof value, &why) != 0)
+				fail_msg("hash %s: %s", name, why);
+			for (int upper = 0; upper < 2; upper++) {
+				if (upper)
+					upper_suffix(value);
+				if (pp_verify(value, "test", NULL) != PP_MATCH)
+					fail_msg("%s does not match", value);
+			}
+			/* Shorter than the digest: one byte less (two hex digits,
+			 * or the last base64 quad); salted, in hex, the digest
+			 * alone, which leaves no salt. */
+			size_t len = strlen(value), body = (size_t)(strchr(value, '}') + 1 - value);
+			const struct pp_digest_params *p = s[i].params;
+
+			if (!p->salted || hex) {
+				snprintf(cut, sizeof cut, "%.*s",
+					 (int)(p->salted ? body + 2 * p->len : len - (hex ? 2 : 4)), value);
+				if (pp_verify(cut, "test", NULL) != PP_MALFORMED)
+					fail_msg("%s (cut from %s) is not malformed", cut, value);
+			}
+			snprintf(longer, sizeof longer, "%s%s", value, hex ? "00" : "AAAA");
+			enum pp_verdict want = p->salted ? PP_MISMATCH : PP_MALFORMED;
+
+			if ((!p->salted || hex) && pp_verify(longer, "test", NULL) != want)
+				fail_msg("%s (longer) is not %s", longer, pp_verdict_name(want));
+		}
 	}
 }
 
@@ -228,8 +372,9 @@ static void test_round_trip(void **state)
 			fail_msg("%s: unsalted, yet two hashes differ", s[i].name);
 		if (pp_verify(a, password, NULL) != PP_MATCH)
 			fail_msg("%s: own hash does not verify", s[i].name);
-		/* Changes within the first 8 bytes: DES reads no further. */
-		if (pp_verify(a, "CorR3ct horse!", NULL) != PP_MISMATCH)
+		/* Changes within the first 8 bytes: DES reads no further; and
+		 * not only of case, which LAN Manager folds. */
+		if (pp_verify(a, "Corx3ct horse!", NULL) != PP_MISMATCH)
 			fail_msg("%s: one character changed still verifies", s[i].name);
 		if (pp_verify(a, "Corr3ct", NULL) != PP_MISMATCH)
 			fail_msg("%s: a prefix of the password verifies", s[i].name);
@@ -327,6 +472,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_form_agrees_with_verify),
+		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_weakness),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_crypt_methods),

@@ -14,8 +14,8 @@
  *  - a NULL or empty stored value is PP_MISMATCH with no scheme;
  *  - "{name}" or "{name.suffix}" is PP_UNKNOWN_SCHEME (scheme NULL, why set)
  *    exactly when an independent reading of the table (pp_schemes(), our
- *    own ASCII case folding, the .hex/.b64/.base64 suffixes for schemes
- *    with PP_SCHEME_ENCODINGS) finds no scheme; otherwise info->scheme is
+ *    own ASCII case folding, the .hex/.b64/.base64 suffixes, which every
+ *    scheme takes) finds no scheme; otherwise info->scheme is
  *    that row;
  *  - an empty password never matches, nor one longer than PP_MAX_PASSWORD;
  *  - PP_MALFORMED comes with a scheme and a why;
@@ -131,6 +131,7 @@ static const struct pp_scheme *table_find(const char *name, size_t len)
 
 struct reading {
 	int braced;                     /* "{...}" names a scheme */
+	int suffixed;                   /* with a .hex/.b64/.base64 suffix */
 	const char *name;               /* between the braces */
 	size_t namelen;
 	const struct pp_scheme *scheme; /* NULL: unknown */
@@ -160,9 +161,12 @@ static void read_stored(const char *stored, struct reading *r)
 	const char *suffix = dot + 1;
 	size_t slen = r->namelen - (size_t)(dot - r->name) - 1;
 
-	if (s != NULL && (s->flags & PP_SCHEME_ENCODINGS) &&
-	    (ieq("hex", suffix, slen) || ieq("b64", suffix, slen) || ieq("base64", suffix, slen)))
+	/* Every scheme takes a suffix, as in Dovecot. */
+	if (s != NULL &&
+	    (ieq("hex", suffix, slen) || ieq("b64", suffix, slen) || ieq("base64", suffix, slen))) {
 		r->scheme = s;
+		r->suffixed = 1;
+	}
 }
 
 /* ---- the harness's own cost reading ---- */
@@ -212,6 +216,23 @@ static double est_cost(const struct pp_scheme *s, const char *v, size_t pwlen, i
 		*capped = m <= PP_CAP_ARGON2_M_KIB && t <= PP_CAP_ARGON2_T && par <= PP_CAP_ARGON2_P &&
 			  m * t <= PP_CAP_ARGON2_M_T;
 		return m * (t > 0 ? t : 1) * 0.8e-6 + par * 1e-4; /* ~0.8 us per KiB and pass */
+	}
+	if (s->verify == pp_pbkdf2_verify || s->verify == pp_scram_verify) {
+		/* "$1$SALT$ROUNDS$HASH" or "ITER,...": 0.23 s at the cap */
+		const char *n = v;
+
+		if (s->verify == pp_pbkdf2_verify) {
+			n = strncmp(v, "$1$", 3) == 0 ? strchr(v + 3, '$') : NULL;
+			if (n == NULL)
+				return 0;
+			n++;
+		}
+		double rounds = digits(n, NULL);
+
+		if (rounds < 0)
+			return 0;
+		*capped = rounds <= PP_CAP_PBKDF2_ROUNDS;
+		return rounds * 0.25e-6;
 	}
 	if (s->verify != pp_crypt_verify)
 		return 0;
@@ -367,7 +388,8 @@ static enum pp_verdict verify_checked(const char *stored, const char *password,
 		      pp_verdict_name(v));
 	if (v == PP_MALFORMED)
 		CHECK(info.why != NULL, "PP_MALFORMED without a why");
-	if (r->scheme->verify == pp_plain_verify) {
+	/* (With a suffix the value is the password encoded: no plain rule.) */
+	if (r->scheme->verify == pp_plain_verify && !r->suffixed) {
 		int equal = pwlen > 0 && pwlen <= PP_MAX_PASSWORD && strcmp(r->value, password) == 0;
 
 		CHECK(v == (equal ? PP_MATCH : PP_MISMATCH),
