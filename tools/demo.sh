@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # tools/demo.sh BUILD -- the main job, shown on PowerMail's own examples:
-# pptool checks s3cr3t! against each stored form the manual gives.
+# pptool checks s3cr3t! against each stored form the manual gives and makes
+# new values; pam_powermail.so logs each sample mailbox in through PAM; the
+# sample userbase goes from PowerMail 1.0 to 1.1 (pptool check,
+# migrate-plain, upgrade on login); and a stopped database is refused.
 set -euo pipefail
 build=${1:-build}
 pptool="$build/pptool"
@@ -82,6 +85,26 @@ done < <(psql -X -At -U postgres -d powermail \
 printf '%-22s %-42s %-9s %s\n' "nobody@example.com" "(no row)" 's3cr3t!' \
     "$(login nobody@example.com 's3cr3t!')"
 
+echo
+echo "== PowerMail 1.0 -> 1.1: pptool check, pptool migrate-plain, upgrade on login"
+# The operator's configuration: the table's owner, who may write; and
+# upgrade-scheme, which pptool auth (a login the module's way) then applies.
+(umask 077 && sed -e 's/^postgresql-user = .*/postgresql-user = postgres/' \
+    -e '/^postgresql-password/d' "$work/pam_powermail.conf" >"$work/admin.conf" &&
+    echo 'upgrade-scheme = {crypt}' >>"$work/admin.conf")
+echo "\$ pptool check"
+"$pptool" check --config "$work/pam_powermail.conf" | sed 's/^/    /' || true
+echo "\$ pptool migrate-plain"
+"$pptool" migrate-plain --config "$work/admin.conf" | sed 's/^/    /'
+for mbox in legacy@example.com plain@example.com; do
+    echo "\$ pptool auth $mbox   (upgrade-scheme = {crypt})"
+    printf '%s\n' "$([[ $mbox == legacy* ]] && echo '{abc}def' || echo 's3cr3t!')" |
+        "$pptool" auth "$mbox" --config "$work/admin.conf" 2>/dev/null | sed 's/^/    /'
+done
+echo "\$ pptool check"
+"$pptool" check --config "$work/pam_powermail.conf" | sed 's/^/    /' || true
+
 "$top/tests/pg.sh" stop "$work/pg" >/dev/null
+echo
 printf '%-22s %-42s %-9s %s\n' "info@example.com" "(database stopped)" 's3cr3t!' \
     "$(login info@example.com 's3cr3t!')"
