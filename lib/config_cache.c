@@ -70,8 +70,12 @@ static void remember(int argc, const char **argv, const struct pp_config *cfg)
 		return;
 	}
 	e->argc = (size_t)argc;
-	for (char *p = e->args; argc-- > 0; argv++)
-		p = stpcpy(p, *argv) + 1;
+	for (char *p = e->args; argc-- > 0; argv++) {
+		size_t len = strlen(*argv) + 1;
+
+		memcpy(p, *argv, len);
+		p += len;
+	}
 }
 
 int pp_config_from_args_cached(struct pp_config *cfg, int argc, const char **argv, char *err,

@@ -387,12 +387,14 @@ static int migrate_row(PGresult *res, void *ctx)
 	c = &m->changes[m->n];
 	c->mbox = strdup(PQgetvalue(res, 0, 0));
 	c->old = pp_strdup_secret(stored);
-	c->value = malloc(strlen(stored) + sizeof "{plain}");
+	size_t size = strlen(stored) + sizeof "{plain}";
+
+	c->value = calloc(1, size);
 	c->unprefixed = !pp_has_prefix(stored);
 	m->n++;
 	if (c->mbox == NULL || c->old == NULL || c->value == NULL)
 		goto oom;
-	strcpy(stpcpy(c->value, "{plain}"), stored);
+	snprintf(c->value, size, "{plain}%s", stored);
 	return 0;
 oom:
 	fprintf(stderr, "pptool: out of memory\n");
