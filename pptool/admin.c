@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define EXIT_USAGE 64
 #define EXIT_TROUBLE 2 /* the configuration or the userbase failed us */
@@ -88,23 +89,43 @@ static int parse_options(int argc, char **argv, const char *flag, bool wants_mai
 	return 0;
 }
 
-/* The module's configuration: the file named (relative to here, for a
- * command line), or the default one, which may be missing as for the
- * module. */
-static int load_config(const struct options *o, struct pp_config *cfg)
+/* name made absolute from the current directory, without resolving links:
+ * the file is then checked as the module would check it.  0 or -1. */
+static int absolute(const char *name, char *path, size_t size, char *err, size_t errlen)
 {
-	char err[512], *path = NULL;
+	char cwd[PATH_MAX];
 
-	pp_config_init(cfg);
-	if (o->config != NULL && (path = realpath(o->config, NULL)) == NULL) {
-		fprintf(stderr, "pptool: configuration: %s: %s\n", o->config, strerror(errno));
+	if (name[0] != '/' && getcwd(cwd, sizeof cwd) == NULL) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
 		return -1;
 	}
-	int rc = pp_config_load(cfg, path ? path : PP_DEFAULT_CONFIG, path == NULL, err, sizeof err);
+	int n = name[0] == '/' ? snprintf(path, size, "%s", name)
+			       : snprintf(path, size, "%s/%s", cwd, name);
 
-	free(path);
+	if (n < 0 || (size_t)n >= size) {
+		snprintf(err, errlen, "%s: name too long", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The module's configuration: the file named, or the default one, which
+ * may be missing as for the module. */
+static int load_config(const struct options *o, struct pp_config *cfg)
+{
+	char err[512], path[PATH_MAX];
+	int rc;
+
+	pp_config_init(cfg);
+	if (o->config == NULL)
+		rc = pp_config_load(cfg, PP_DEFAULT_CONFIG, true, err, sizeof err);
+	else
+		rc = absolute(o->config, path, sizeof path, err, sizeof err) != 0
+			     ? -1
+			     : pp_config_load(cfg, path, false, err, sizeof err);
 	if (rc != 0) {
 		fprintf(stderr, "pptool: configuration: %s\n", err);
+		pp_config_free(cfg);
 		return -1;
 	}
 	return 0;
