@@ -324,10 +324,16 @@ static int add_suffix(const struct pp_scheme *scheme, enum pp_encoding enc, char
 	if (scheme->flags & PP_SCHEME_ENCODINGS)
 		n = scheme->flags & PP_SCHEME_HEX ? pp_hex_decode(body, (size_t)n, raw, sizeof raw)
 						  : pp_b64_decode(body, (size_t)n, raw, sizeof raw);
-	else
+	else if ((size_t)n <= sizeof raw)
 		memcpy(raw, body, (size_t)n);
+	else
+		n = -1;
+	if (n < 0) {
+		*why = "the value does not fit";
+		goto done;
+	}
 	copy = calloc(1, outsize);
-	if (n < 0 || copy == NULL) {
+	if (copy == NULL) {
 		*why = "out of memory";
 		goto done;
 	}
