@@ -42,6 +42,7 @@ static const struct key {
 	{ "postgresql-query", KEY_QUERY, offsetof(struct pp_config, query), 1, 0 },
 	{ "update-query", KEY_QUERY, offsetof(struct pp_config, update_query), 2, 0 },
 	{ "upgrade-query", KEY_QUERY, offsetof(struct pp_config, upgrade_query), 3, 0 },
+	{ "list-query", KEY_QUERY, offsetof(struct pp_config, list_query), 0, 0 },
 	{ "password-scheme", KEY_SCHEME, offsetof(struct pp_config, password_scheme), 0, 0 },
 	{ "upgrade-scheme", KEY_SCHEME, offsetof(struct pp_config, upgrade_scheme), 1, 0 },
 	{ "postgresql-conninfo", KEY_SECRET, offsetof(struct pp_config, conninfo), 0, 0 },
@@ -160,15 +161,17 @@ static bool placeholder_at(const char *p)
 /* PowerMail's lookup query quotes a printf placeholder: '%s' or %s.  Both
  * become the bound parameter $1, so the name is never part of the SQL text.
  * A query with nparams parameters must use each of $1..$nparams, and no
- * other; only the lookup (nparams 1) may use '%s'. */
+ * other (list-query: none); only the lookup (nparams 1) may use '%s'. */
 static char *make_query(const char *value, int nparams, const char **why)
 {
 	static const char *const missing[] = {
+		"no parameter",
 		"the query must use the mailbox name as $1 (or '%s')",
 		"the query must use the mailbox name as $1 and the new value as $2",
 		"the query must use the mailbox name as $1, the new value as $2 and the old as $3",
 	};
 	static const char *const too_many[] = {
+		"a query without parameters",
 		"the query may use only one parameter, $1 (or '%s')",
 		"the query may use only $1 and $2",
 		"the query may use only $1, $2 and $3",
@@ -190,7 +193,7 @@ static char *make_query(const char *value, int nparams, const char **why)
 			used |= 1;
 		} else if (p[0] == '$' && p[1] >= '0' && p[1] <= '9') {
 			if (p[1] < '1' || p[1] > '0' + nparams || (p[2] >= '0' && p[2] <= '9')) {
-				*why = too_many[nparams - 1];
+				*why = too_many[nparams];
 				goto fail;
 			}
 			used |= 1U << (p[1] - '1');
@@ -212,7 +215,7 @@ static char *make_query(const char *value, int nparams, const char **why)
 			goto fail;
 		}
 	if (used != (1U << nparams) - 1) {
-		*why = missing[nparams - 1];
+		*why = missing[nparams];
 		goto fail;
 	}
 	return q;
@@ -263,7 +266,10 @@ int pp_config_set(struct pp_config *cfg, const char *key, const char *value, con
 			why = "yes or no";
 		break;
 	case KEY_QUERY:
-		copy = make_query(value, (int)k->min, &why);
+		if (strspn(value, " \t") == strlen(value))
+			why = "a query";
+		else
+			copy = make_query(value, (int)k->min, &why);
 		break;
 	case KEY_SCHEME: {
 		struct pp_target t;

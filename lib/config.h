@@ -12,6 +12,7 @@
 #define PP_DEFAULT_UPDATE_QUERY "update mboxes set password=$2 where mbox=$1"
 #define PP_DEFAULT_UPGRADE_QUERY "update mboxes set password=$2 where mbox=$1 and password=$3"
 #define PP_DEFAULT_PASSWORD_SCHEME "{crypt}"
+#define PP_DEFAULT_LIST_QUERY "select mbox, isForward, password from mboxes order by mbox"
 #define PP_CONFIG_MAX_SIZE (64 * 1024)
 #define PP_CONFIG_MAX_LINE 4096
 #define PP_FILE_ID_MAX 192 /* pp_config_file_identity() */
@@ -26,6 +27,7 @@ struct pp_config {
 	char *conninfo;       /* postgresql-conninfo: wins over the keys above */
 	char *update_query;   /* update-query: $1 mailbox, $2 new value */
 	char *upgrade_query;  /* upgrade-query: the same, and $3 the value replaced */
+	char *list_query;     /* list-query: every mailbox, isForward, password */
 	char *password_scheme; /* password-scheme: what password changes store */
 	char *upgrade_scheme; /* upgrade-scheme: NULL: logins never rewrite a value */
 	char *default_domain; /* appended to a name without '@' */

@@ -25,11 +25,8 @@
 #define EXIT_USAGE 64
 #define EXIT_TROUBLE 2 /* the configuration or the userbase failed us */
 
-/* PowerMail's table, as sql/schema.sql makes it.  The module's own
- * queries are configurable; a whole-table walk is PowerMail's schema. */
-#define LIST_QUERY "select mbox, isforward, password from mboxes order by mbox"
-#define LOCK_QUERY LIST_QUERY " for update"
-#define PREFIX_QUERY "update mboxes set password = $2 where mbox = $1 and password = $3"
+/* The password column of PowerMail's table, as sql/schema.sql makes it:
+ * checked when list-query is the default one. */
 #define COLUMN_QUERY                                                                      \
 	"select data_type, character_maximum_length from information_schema.columns "    \
 	"where table_schema = current_schema() and table_name = 'mboxes' "               \
@@ -262,8 +259,24 @@ static void check_column(PGconn *pg, const struct pp_config *cfg)
 	}
 }
 
-/* Send a whole-table query in single-row mode: memory stays flat however
- * many mailboxes there are.  Calls row() for each; -1 on an error. */
+/* list-query, or with lock the same ending in FOR UPDATE (in a static
+ * buffer; NULL, said on stderr, when it would not fit). */
+static const char *list_query(const struct pp_config *cfg, bool lock)
+{
+	static char locked[PP_CONFIG_MAX_LINE + 32];
+	const char *q = cfg->list_query ? cfg->list_query : PP_DEFAULT_LIST_QUERY;
+
+	if (!lock)
+		return q;
+	if ((size_t)snprintf(locked, sizeof locked, "%s for update", q) >= sizeof locked) {
+		fprintf(stderr, "pptool: list-query is too long\n");
+		return NULL;
+	}
+	return locked;
+}
+
+/* Send list-query in single-row mode: memory stays flat however many
+ * mailboxes there are.  Calls row() for each; -1 on an error. */
 static int each_row(PGconn *pg, const char *sql, int (*row)(PGresult *res, void *ctx), void *ctx)
 {
 	PGresult *res;
@@ -274,7 +287,13 @@ static int each_row(PGconn *pg, const char *sql, int (*row)(PGresult *res, void 
 		return -1;
 	}
 	while ((res = PQgetResult(pg)) != NULL) {
-		if (PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+		if (PQresultStatus(res) == PGRES_SINGLE_TUPLE && PQnfields(res) != 3) {
+			if (rc == 0)
+				fprintf(stderr, "pptool: list-query returns %d columns; it must return "
+						"3: mailbox, isForward, password\n",
+					PQnfields(res));
+			rc = -1;
+		} else if (PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
 			if (rc == 0 && row(res, ctx) != 0)
 				rc = -1;
 		} else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -340,7 +359,7 @@ int pp_cmd_check(int argc, char **argv)
 		c.upgrade = &upgrade;
 	if (pp_conn_acquire(&cfg, true, &conn, &logger) != 0)
 		goto done;
-	if (each_row(conn.pg, LIST_QUERY, check_row, &c) == 0) {
+	if (each_row(conn.pg, list_query(&cfg, false), check_row, &c) == 0) {
 		printf("mailboxes: %lu (%lu hosted, %lu forward)\n", c.hosted + c.forward, c.hosted,
 		       c.forward);
 		print_tally("stored as (hosted mailboxes):", &c.schemes);
@@ -351,7 +370,8 @@ int pp_cmd_check(int argc, char **argv)
 					   : " (set upgrade-scheme to replace them at their next login)");
 		if (c.weak > 0)
 			print_tally("weak, by reason:", &c.weaknesses);
-		check_column(conn.pg, &cfg);
+		if (cfg.list_query == NULL)
+			check_column(conn.pg, &cfg);
 		rc = c.broken > 0 ? 1 : 0;
 	}
 	pp_conn_release(&conn, false);
@@ -464,14 +484,19 @@ int pp_cmd_migrate_plain(int argc, char **argv)
 		goto done;
 	/* One transaction, the rows locked from the walk to the commit: a
 	 * change made meanwhile waits, and nothing is half done. */
-	ok = exec_ok(conn.pg, "begin", 0, NULL, false) &&
-	     each_row(conn.pg, LOCK_QUERY, migrate_row, &m) == 0;
+	const char *lock = list_query(&cfg, true);
+
+	ok = lock != NULL && exec_ok(conn.pg, "begin", 0, NULL, false) &&
+	     each_row(conn.pg, lock, migrate_row, &m) == 0;
 	for (size_t i = 0; ok && i < m.n; i++) {
 		const char *params[3] = { m.changes[i].mbox, m.changes[i].value, m.changes[i].old };
 
 		printf("  %s: {plain} (%s)\n", m.changes[i].mbox,
 		       m.changes[i].unprefixed ? "was unprefixed" : "named an unknown scheme");
-		ok = exec_ok(conn.pg, PREFIX_QUERY, 3, params, true);
+		/* upgrade-query: the row changes only if it still holds the old
+		 * value, which our lock guarantees anyway. */
+		ok = exec_ok(conn.pg, cfg.upgrade_query ? cfg.upgrade_query : PP_DEFAULT_UPGRADE_QUERY, 3,
+			     params, true);
 		if (!ok)
 			fprintf(stderr, "pptool: %s: not changed; nothing is\n", m.changes[i].mbox);
 	}

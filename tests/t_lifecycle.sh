@@ -254,6 +254,40 @@ check "check: ... and for password-scheme's values" grep -q 'too narrow for pass
 out=$(pp check --config "$PP_TMP/nonexistent.conf" 2>&1)
 check "check: a missing configuration is exit 2" test $? -eq 2
 
+# --- a userbase of another shape: list-query, upgrade-query ------------------
+psql_su "$narrow_db" >/dev/null <<'SQL' || exit 1
+create table accounts (email text primary key, fwd boolean, pw text);
+insert into accounts values ('a@other.test', false, '{abc}def'), ('b@other.test', false, 'bare-pw'),
+    ('c@other.test', true, '{zz}q'), ('d@other.test', false, '{plain}fine');
+SQL
+cat "$PP_TMP/narrow.conf" - >"$PP_TMP/other.conf" <<'CONF'
+postgresql-query = select 0, fwd::int, null, pw from accounts where email = $1
+list-query = select email, fwd, pw from accounts order by email
+upgrade-query = update accounts set pw = $2 where email = $1 and pw = $3
+upgrade-scheme = {crypt}
+CONF
+chmod 600 "$PP_TMP/other.conf"
+other_pw() { psql_su "$narrow_db" -v "m=$1" <<<"select pw from accounts where email = :'m'"; }
+out=$(pp check --config "$PP_TMP/other.conf" 2>&1)
+rc=$?
+check "list-query: check walks the configured table (exit 1, a@other.test named)" \
+    test "$rc" -eq 1 -a -n "$(grep '^  a@other.test: names an unknown scheme' <<<"$out")"
+check "list-query: ... with its forward counted" grep -q '^mailboxes: 4 (3 hosted, 1 forward)$' <<<"$out"
+out=$(pp migrate-plain --config "$PP_TMP/other.conf" 2>&1)
+check "upgrade-query: migrate-plain writes through it (2 changed)" grep -q '^2 mailboxes changed$' <<<"$out"
+check "upgrade-query: ... {plain}{abc}def" test "$(other_pw a@other.test)" == '{plain}{abc}def'
+check "upgrade-query: ... {plain}bare-pw" test "$(other_pw b@other.test)" == '{plain}bare-pw'
+check "upgrade-query: ... the forward left alone" test "$(other_pw c@other.test)" == '{zz}q'
+out=$(printf 'bare-pw\n' | pp auth b@other.test --config "$PP_TMP/other.conf" 2>&1)
+check "upgrade-query: a login upgrades through it" grep -q '^upgrade: stored (plaintext)$' <<<"$out"
+check "upgrade-query: ... to {crypt}" test "$(other_pw b@other.test | cut -c1-10)" == '{crypt}$y$'
+sed 's/^list-query = .*/list-query = select email, pw from accounts/' "$PP_TMP/other.conf" >"$PP_TMP/bad.conf"
+chmod 600 "$PP_TMP/bad.conf"
+out=$(pp check --config "$PP_TMP/bad.conf" 2>&1)
+rc=$?
+check "list-query returning 2 columns: exit 2, said why" \
+    test "$rc" -eq 2 -a -n "$(grep 'list-query returns 2 columns' <<<"$out")"
+
 psql_su postgres -c "drop database $db" -c "drop database $narrow_db" >/dev/null
 echo "1..$n"
 [[ $failed -eq 0 ]]

@@ -81,6 +81,7 @@ static void test_every_key(void **state)
 		"upgrade-scheme = {crypt} bcrypt\n"
 		"update-query = update mb set pw=$2 where name=$1\n"
 		"upgrade-query = update mb set pw=$2 where name=$1 and pw=$3\n"
+		"list-query = select name, fwd, pw from mb\n"
 		"debug = yes\r\n",
 		0600);
 
@@ -107,6 +108,7 @@ static void test_every_key(void **state)
 	assert_string_equal(cfg.upgrade_scheme, "{crypt} bcrypt");
 	assert_string_equal(cfg.update_query, "update mb set pw=$2 where name=$1");
 	assert_string_equal(cfg.upgrade_query, "update mb set pw=$2 where name=$1 and pw=$3");
+	assert_string_equal(cfg.list_query, "select name, fwd, pw from mb");
 	assert_non_null(cfg.file_id);
 	assert_string_equal(cfg.file, p);
 	pp_config_free(&cfg);
@@ -148,6 +150,8 @@ static const struct {
 	{ "upgrade-scheme = {plain}\n", "expected a strong scheme" },
 	{ "upgrade-scheme = {crypt} md5\n", "expected a strong scheme" },
 	{ "upgrade-scheme = {ssha512}\n", "expected a strong scheme" },
+	{ "list-query = select * from t where a=$1\n", "expected a query without parameters" },
+	{ "list-query =   \n", "expected a query" },
 };
 
 static void test_bad_files(void **state)

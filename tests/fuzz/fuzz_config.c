@@ -132,8 +132,8 @@ static bool placeholder_at(const char *p)
 		 (p[2] >= '0' && p[2] <= '9') || p[2] == '_');
 }
 
-/* A query with n parameters: each of $1..$n and no other; the lookup's
- * (n 1) has no %s left, having turned it into $1.  Set again under its
+/* A query with n parameters: each of $1..$n and no other (list-query: n 0);
+ * the lookup's (n 1) has no %s left, having turned it into $1.  Set again under its
  * key, it comes back unchanged. */
 static void check_query(const char *key, const char *q, int n)
 {
@@ -142,7 +142,7 @@ static void check_query(const char *key, const char *q, int n)
 	unsigned used = 0;
 
 	for (const char *p = q; *p; p++) {
-		CHECK(n > 1 || !placeholder_at(p), "query keeps a %%s placeholder: %s", q);
+		CHECK(n != 1 || !placeholder_at(p), "query keeps a %%s placeholder: %s", q);
 		if (p[0] == '$' && p[1] >= '0' && p[1] <= '9') {
 			CHECK(p[1] >= '1' && p[1] <= '0' + n && !(p[2] >= '0' && p[2] <= '9'),
 			      "%s uses a parameter beyond $%d: %s", key, n, q);
@@ -153,7 +153,10 @@ static void check_query(const char *key, const char *q, int n)
 	pp_config_init(&again);
 	CHECK(pp_config_set(&again, key, q, "again", false, err, sizeof err) == 0,
 	      "the %s it made is refused: %s (%s)", key, q, err);
-	const char *back = n == 1 ? again.query : n == 2 ? again.update_query : again.upgrade_query;
+	const char *back = n == 0   ? again.list_query
+			   : n == 1 ? again.query
+			   : n == 2 ? again.update_query
+				    : again.upgrade_query;
 
 	CHECK(back != NULL && strcmp(back, q) == 0, "%s '%s' becomes '%s'", key, q,
 	      back ? back : "(null)");
@@ -198,6 +201,8 @@ static void check_config(const struct pp_config *cfg)
 		check_query("update-query", cfg->update_query, 2);
 	if (cfg->upgrade_query != NULL)
 		check_query("upgrade-query", cfg->upgrade_query, 3);
+	if (cfg->list_query != NULL)
+		check_query("list-query", cfg->list_query, 0);
 	if (cfg->password_scheme != NULL)
 		check_scheme(cfg->password_scheme, false);
 	if (cfg->upgrade_scheme != NULL)
@@ -210,7 +215,7 @@ static const char *const key_names[] = {
 	"postgresql-database", "postgresql-host", "postgresql-port", "postgresql-user",
 	"postgresql-password", "postgresql-query", "postgresql-conninfo", "default-domain",
 	"connect-timeout", "query-timeout", "lowercase", "debug", "persistent", "equalize-timing",
-	"update-query", "upgrade-query", "password-scheme", "upgrade-scheme",
+	"update-query", "upgrade-query", "password-scheme", "upgrade-scheme", "list-query",
 };
 
 /* The messages' own words: a secret that is a substring of these is not
@@ -232,7 +237,7 @@ static const char message_words[] =
 	"pam_powermail knows (see: pptool schemes) a scheme that can make new values (see: "
 	"pptool schemes) only {crypt} takes a method this scheme takes no other method a crypt "
 	"method: yescrypt, bcrypt, sha512, sha256, md5 or des a strong scheme, not one of those "
-	"it would upgrade from";
+	"it would upgrade from a query without parameters";
 
 struct text {
 	char *p;
