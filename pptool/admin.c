@@ -327,8 +327,10 @@ static int check_row(PGresult *res, void *ctx)
 	c->hosted++;
 	scheme_label(stored, label, sizeof label);
 	count(&c->schemes, label);
+	/* One pass, nothing kept: with --verbose the two kinds of line come
+	 * in table order, under one heading. */
 	if ((reason = cannot_log_in(stored, why, sizeof why)) != NULL) {
-		if (c->broken++ == 0)
+		if (c->broken++ == 0 && !c->verbose)
 			printf("cannot log in:\n");
 		printf("  %s: %s\n", mbox, reason);
 	} else if ((reason = pp_weakness(stored, c->upgrade)) != NULL) {
@@ -359,6 +361,8 @@ int pp_cmd_check(int argc, char **argv)
 		c.upgrade = &upgrade;
 	if (pp_conn_acquire(&cfg, true, &conn, &logger) != 0)
 		goto done;
+	if (c.verbose)
+		printf("cannot log in, or weak, in table order:\n");
 	if (each_row(conn.pg, list_query(&cfg, false), check_row, &c) == 0) {
 		printf("mailboxes: %lu (%lu hosted, %lu forward)\n", c.hosted + c.forward, c.hosted,
 		       c.forward);

@@ -172,6 +172,11 @@ check "migrate-plain left the forward alone" test "$(value_of fwd@life.test)" ==
 out=$(pp check --config "$PP_TMP/admin.conf" 2>&1)
 check "check exits 0 after migrate-plain" test $? -eq 0
 check "check: nobody left who cannot log in" grep -q '^cannot log in: 0$' <<<"$out"
+out=$(pp check --verbose --config "$PP_TMP/admin.conf" 2>&1)
+check "check --verbose: one heading, then each weak mailbox" \
+    test "$(head -n 1 <<<"$out")" == 'cannot log in, or weak, in table order:'
+check "check --verbose: md5@life.test is weak as MD5-crypt" grep -q '^  weak: md5@life.test: MD5-crypt$' <<<"$out"
+X
 
 # --- upgrade on login ------------------------------------------------------
 for m in "${!pw[@]}"; do
