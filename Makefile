@@ -13,12 +13,17 @@ SANITIZE ?=
 # make V=1 shows the compiler command lines.
 Q = $(if $(V),,@)
 
-# Recursive (=), not :=, so pkg-config runs after deps-* installed it.
+# Recursive (=), not :=, so pkg-config runs after deps-* installed it.  The
+# deps-* targets ask pkg-config first with --print-errors, so a missing .pc
+# file (trixie's pam.pc needs audit.pc, from libaudit-dev) stops the build
+# with pkg-config's own words instead of compiling without the flags.
 PKG_LIBS   = libxcrypt libcrypto libargon2 libpq
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) pam 2>/dev/null)
-PKG_LDLIBS = $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null)
-PAM_LDLIBS = $(shell pkg-config --libs pam 2>/dev/null)
-TEST_LDLIBS = $(shell pkg-config --libs cmocka libpamtest 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) pam)
+PKG_LDLIBS = $(shell pkg-config --libs $(PKG_LIBS))
+PAM_LDLIBS = $(shell pkg-config --libs pam)
+TEST_PKGS  = cmocka libpamtest
+TEST_LDLIBS = $(shell pkg-config --libs $(TEST_PKGS))
+PKG_CHECK  = pkg-config --print-errors --exists
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
            -Wvla -Wpointer-arith
@@ -56,7 +61,7 @@ SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share/pam_powermail
 SYSCONFDIR ?= /etc
-PAMDIR     ?= $(shell pkg-config --variable=libdir pam 2>/dev/null || echo /lib/x86_64-linux-gnu)/security
+PAMDIR     ?= $(shell pkg-config --variable=libdir pam)/security
 
 .PHONY: all tests check check-build demo clean deps-build deps-check deps-demo install uninstall
 .DELETE_ON_ERROR:
@@ -93,8 +98,10 @@ tests: all $(TESTS)
 
 deps-build:
 	@tools/deps.sh build
+	@$(PKG_CHECK) $(PKG_LIBS) pam
 deps-check:
 	@tools/deps.sh check dovecot
+	@$(PKG_CHECK) $(PKG_LIBS) pam $(TEST_PKGS)
 deps-demo:
 	@tools/deps.sh demo
 

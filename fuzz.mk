@@ -25,7 +25,7 @@ FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 
 .PHONY: fuzz fuzz-build fuzz-deps fuzz-clean
 
-# clang, libclang-rt-14-dev (libFuzzer's runtime) and the build packages.
+# clang, libclang-rt-dev (libFuzzer's runtime) and the build packages.
 fuzz-deps:
 	@tools/deps.sh check
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t_pptool.sh -- TAP test of the pptool CLI against the seed (PowerMail manual
 # section 9.1) and against independent implementations: openssl passwd, Python's
-# hashlib and crypt modules, passlib (pure-Python backends where it has them),
+# hashlib and crypt modules (tests/py/ppcrypt.py), passlib (pure-Python backends where it has them),
 # libxcrypt's crypt_gensalt via ctypes, and the argon2 reference CLI.
 #
 # No expected hash is hard-coded except the seed's published vectors; every other
@@ -22,6 +22,7 @@ if [[ -z ${PP_TMP:-} ]]; then
     trap 'rm -rf "$PP_TMP"' EXIT
 fi
 PY=/usr/bin/python3
+export PYTHONPATH=$here/py   # ppcrypt.py
 export LC_ALL=C.UTF-8
 # Python 3.11 deprecates the crypt module; it is still there, silence the warning.
 export PYTHONWARNINGS=ignore
@@ -149,8 +150,8 @@ def b64d(s):         # unpadded or padded standard base64
     return base64.b64decode(s + "=" * (-len(s) % 4), validate=True)
 
 def crypt_mod():
-    import crypt
-    return crypt
+    import ppcrypt            # tests/py: crypt or legacycrypt, as the release has
+    return ppcrypt
 
 def passlib_handler(name):
     import passlib.hash as ph
@@ -323,7 +324,7 @@ hp() { "$PY" "$H" "$@"; }
 check "pptool exists and is executable ($PPTOOL)" test -x "$PPTOOL"
 check "openssl passwd is available" openssl passwd -1 -salt abcdefgh x
 check "argon2 CLI is available" bash -c 'printf x | argon2 saltsalt -id -e -k 64 -t 1 >/dev/null'
-check "python3 crypt module is available" "$PY" -c 'import crypt'
+check "python3 crypt binding is available (tests/py/ppcrypt.py)" "$PY" -c 'import ppcrypt'
 check "python3-passlib is available" "$PY" -c 'import passlib.hash'
 check "libxcrypt crypt_gensalt reachable through ctypes" hp gensalt '$y$' 0
 

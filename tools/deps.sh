@@ -5,12 +5,29 @@
 # package is already installed, so make targets can call it unconditionally.
 set -euo pipefail
 
-# The package lists live here and nowhere else.
-declare -A PKGS
-PKGS[build]="pkg-config gcc make libpam0g-dev libcrypt-dev libpq-dev libssl-dev libargon2-dev"
-PKGS[check]="${PKGS[build]} clang libclang-rt-14-dev libcmocka-dev libpamtest0-dev libpam-wrapper pamtester postgresql openssl python3 python3-passlib argon2 valgrind procps groff-base pgbouncer"
+# The package lists live here and nowhere else.  What differs between the
+# Debian releases is the RELEASE_PKGS line of each: the rest is the same on
+# Debian 12 (bookworm) and Debian 13 (trixie).
+#   libaudit-dev   trixie's pam.pc says "Requires.private: audit", and
+#                  libpam0g-dev does not pull it in: without it pkg-config
+#                  fails for pam (bookworm's is harmless to have).
+#   python3-legacycrypt  Python 3.13 (trixie) has no crypt module; the tests
+#                  import tests/py/ppcrypt.py, which takes whichever is there.
+declare -A PKGS RELEASE_PKGS
+RELEASE_PKGS[bookworm]=""
+RELEASE_PKGS[trixie]="python3-legacycrypt"
+PKGS[build]="pkg-config gcc make libpam0g-dev libaudit-dev libcrypt-dev libpq-dev libssl-dev libargon2-dev"
+PKGS[check]="${PKGS[build]} clang libclang-rt-dev libcmocka-dev libpamtest0-dev libpam-wrapper pamtester postgresql openssl python3 python3-passlib argon2 valgrind procps groff-base pgbouncer"
 PKGS[demo]="${PKGS[build]} libpam-wrapper pamtester postgresql"
 PKGS[dovecot]="dovecot-core dovecot-pop3d dovecot-imapd curl"
+
+release=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+if [[ -n ${RELEASE_PKGS[$release]+set} ]]; then
+    PKGS[check]+=" ${RELEASE_PKGS[$release]}"
+else
+    echo "$0: warning: Debian release '${release:-unknown}' is none of ${!RELEASE_PKGS[*]}:" \
+        "installing what they share" >&2
+fi
 
 usage() {
     echo "usage: $0 GROUP...   (groups: build check demo dovecot)" >&2

@@ -75,7 +75,9 @@ max_len() {
     esac
 }
 
-symbolizer=$(command -v llvm-symbolizer || echo /usr/lib/llvm-14/bin/llvm-symbolizer)
+# The symbolizer of the clang that built the targets (llvm-14 on Debian 12,
+# llvm-19 on Debian 13), found through clang itself.
+symbolizer=$(command -v llvm-symbolizer || clang -print-prog-name=llvm-symbolizer)
 failed=()
 summary=()
 for target in "$@"; do
