@@ -42,6 +42,8 @@ static const struct pp_scram_params scram_sha256 = { "SHA256", 32 };
 
 static const struct pp_argon2_params argon2i = { Argon2_i, "$argon2i$" };
 static const struct pp_argon2_params argon2id = { Argon2_id, "$argon2id$" };
+/* Dovecot 2.4's {ARGON2}: either variant, new values argon2id as it writes. */
+static const struct pp_argon2_params argon2_any = { Argon2_id, NULL };
 
 #define CRYPT_ROW(n, p, f, s) \
 	{ .name = n, .verify = pp_crypt_verify, .hash = pp_crypt_hash, .form = pp_crypt_form, \
@@ -92,6 +94,9 @@ static const struct pp_scheme schemes[] = {
 	{ .name = "scram-sha-256", .verify = pp_scram_verify, .hash = pp_scram_hash,
 	  .params = &scram_sha256, .flags = PP_SCHEME_SALTED,
 	  .summary = "SCRAM-SHA-256 keys, iter,salt,storedkey,serverkey" },
+	{ .name = "argon2", .verify = pp_argon2_verify, .hash = pp_argon2_hash,
+	  .form = pp_argon2_form, .params = &argon2_any, .flags = PP_SCHEME_SALTED,
+	  .summary = "Argon2i or Argon2id, as the value names (Dovecot 2.4); new: $argon2id$" },
 	{ .name = "argon2i", .verify = pp_argon2_verify, .hash = pp_argon2_hash,
 	  .form = pp_argon2_form,
 	  .params = &argon2i, .flags = PP_SCHEME_SALTED, .summary = "Argon2i, $argon2i$v=19$m=,t=,p=$salt$hash" },

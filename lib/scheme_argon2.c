@@ -1,4 +1,5 @@
-/* {argon2i} and {argon2id}: encoded Argon2 strings, through libargon2. */
+/* {argon2}, {argon2i} and {argon2id}: encoded Argon2 strings, through
+ * libargon2. */
 #include "cost.h"
 #include "scheme_family.h"
 #include "secret.h"
@@ -13,21 +14,41 @@
 #define NEW_SALT 16
 #define NEW_HASH 32
 
+/* The variants we verify, by the prefix that names them.  "$argon2d$" is
+ * malformed: libsodium, which Dovecot verifies with, has only these two, and
+ * Argon2d's memory access depends on the password. */
+static const struct {
+	const char *prefix;
+	argon2_type type;
+} variants[] = {
+	{ "$argon2i$", Argon2_i },
+	{ "$argon2id$", Argon2_id },
+};
+
+/* The variant value names, when the row verifies it; -1 with *why set when
+ * the value names none, or one the row does not take ({argon2i} takes only
+ * "$argon2i$", {argon2} either). */
+static int variant_of(const struct pp_argon2_params *p, const char *value, const char **why)
+{
+	for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++)
+		if (strncmp(value, variants[i].prefix, strlen(variants[i].prefix)) == 0 &&
+		    (p->prefix == NULL || strcmp(p->prefix, variants[i].prefix) == 0))
+			return (int)variants[i].type;
+	*why = "the value does not have this scheme's form";
+	return -1;
+}
+
 enum pp_verdict pp_argon2_verify(const struct pp_scheme *scheme, const char *value,
 				 enum pp_encoding enc, const char *password, const char **why)
 {
-	const struct pp_argon2_params *p = scheme->params;
+	int type = variant_of(scheme->params, value, why);
 	int rc;
 
 	(void)enc;
-	if (strncmp(value, p->prefix, strlen(p->prefix)) != 0) {
-		*why = "the value does not have this scheme's form";
-		return PP_MALFORMED;
-	}
-	if (pp_argon2_cost_ok(value, why) != 0)
+	if (type < 0 || pp_argon2_cost_ok(value, why) != 0)
 		return PP_MALFORMED;
 	/* argon2_verify compares in constant time. */
-	rc = argon2_verify(value, password, strlen(password), (argon2_type)p->type);
+	rc = argon2_verify(value, password, strlen(password), (argon2_type)type);
 	if (rc == ARGON2_OK)
 		return PP_MATCH;
 	if (rc == ARGON2_VERIFY_MISMATCH)
@@ -42,15 +63,10 @@ enum pp_verdict pp_argon2_form(const struct pp_scheme *scheme, const char *value
 			       enum pp_encoding enc, const char **why)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const struct pp_argon2_params *p = scheme->params;
 	const char *hash = strrchr(value, '$'), *salt;
 
 	(void)enc;
-	if (strncmp(value, p->prefix, strlen(p->prefix)) != 0) {
-		*why = "the value does not have this scheme's form";
-		return PP_MALFORMED;
-	}
-	if (pp_argon2_cost_ok(value, why) != 0)
+	if (variant_of(scheme->params, value, why) < 0 || pp_argon2_cost_ok(value, why) != 0)
 		return PP_MALFORMED;
 	for (salt = hash - 1; salt > value && *salt != '$'; salt--)
 		;

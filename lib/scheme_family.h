@@ -56,8 +56,9 @@ pp_hash_fn pp_scram_hash;
 
 /* scheme_argon2.c: params is a struct pp_argon2_params */
 struct pp_argon2_params {
-	int type;           /* argon2_type */
-	const char *prefix; /* "$argon2id$" */
+	int type;           /* argon2_type of new values */
+	const char *prefix; /* the one variant verified, "$argon2id$"; NULL: the
+			     * variant the value names, $argon2i$ or $argon2id$ */
 };
 pp_verify_fn pp_argon2_verify;
 pp_hash_fn pp_argon2_hash;

@@ -431,9 +431,14 @@ for pi in 0 1; do
         salt=$(rand_chars 16)
         m=$((1024 * (1 + RANDOM % 8))); t=$((1 + RANDOM % 3)); p=$((1 + RANDOM % 2))
         v=$(printf %s "$pw" | argon2 "$salt" "-$typ" -e -k "$m" -t "$t" -p "$p")
-        for sch in "argon2$typ" "ARGON2${typ^^}"; do
+        for sch in "argon2$typ" "ARGON2${typ^^}" ARGON2 argon2 Argon2; do
             verify_triple "$tag argon2 CLI -$typ m=$m,t=$t,p=$p under {$sch}" "{$sch}$v" "$pw"
         done
+    done
+    v=$(printf %s "$pw" | argon2 "$(rand_chars 16)" -d -e -k 1024 -t 1 -p 1)
+    [[ $v == '$argon2d$'* ]] || v='(argon2 -d failed)'
+    for sch in ARGON2 argon2id; do
+        expect_verify 2 "$tag argon2 CLI -d under {$sch}: malformed, not verified" "{$sch}$v" "$pw" 'malformed'
     done
 
     # passlib: its LDAP forms (uppercase prefixes included) and pure-Python crypt backends
@@ -555,8 +560,8 @@ for pw in "${PWS[@]}"; do
     # argon2: recompute with the argon2 CLI using the decoded salt and parameters.
     # argv cannot carry a NUL byte, so draw fresh values until the salt has none
     # (each random 16-byte salt has one with probability ~6%).
-    for typ in id i; do
-        nm=argon2$typ
+    for spec in "argon2id id" "argon2i i" "argon2 id"; do
+        read -r nm typ <<<"$spec"
         tries=0
         while :; do
             run_pp '<none>' "$T_NORMAL" hash "$nm" "$pw"
@@ -574,7 +579,7 @@ for pw in "${PWS[@]}"; do
 done
 
 # canonical lowercase names in hash output
-for spec in "SHA sha1" "sha sha1" "MD5-CRYPT md5" "Ssha256 ssha256" "ARGON2ID argon2id"; do
+for spec in "SHA sha1" "sha sha1" "MD5-CRYPT md5" "Ssha256 ssha256" "ARGON2ID argon2id" "ARGON2 argon2"; do
     read -r given canon <<<"$spec"
     run_pp '<none>' "$T_NORMAL" hash "$given" "$PW_A"
     if [[ $rc -eq 0 && $out == "{$canon}"* ]]; then pass "pptool hash $given prints the canonical {$canon}"
@@ -598,7 +603,7 @@ while read -r nm can al; do
 done <<<"$parsed"
 
 for nm in plain crypt md5 sha1 ssha sha256 ssha256 sha512 ssha512 sha256-crypt sha512-crypt \
-          blf-crypt des-crypt argon2i argon2id; do
+          blf-crypt des-crypt argon2 argon2i argon2id; do
     if [[ -n ${CAN[$nm]:-} ]]; then pass "pptool schemes lists $nm"; else fail "pptool schemes lists $nm" "$schemes_out"; fi
 done
 for spec in "plain cleartext" "plain clear" "md5 md5-crypt" "sha1 sha"; do
@@ -607,7 +612,7 @@ for spec in "plain cleartext" "plain clear" "md5 md5-crypt" "sha1 sha"; do
     else fail "pptool schemes lists $al as an alias of $nm" "$schemes_out"; fi
 done
 # the schemes that have their own command or that section 3 hashes must be hashable
-for nm in crypt md5 sha1 ssha ssha256 ssha512 sha256-crypt sha512-crypt argon2i argon2id; do
+for nm in crypt md5 sha1 ssha ssha256 ssha512 sha256-crypt sha512-crypt argon2 argon2i argon2id; do
     if [[ ${CAN[$nm]:-} == yes ]]; then pass "pptool schemes says $nm can hash"
     else fail "pptool schemes says $nm can hash" "$schemes_out"; fi
 done
@@ -659,7 +664,7 @@ expect_malformed() { expect_verify 2 "malformed: $1" "$2" "${3:-$PW_A}" 'malform
 
 pw=$PW_A
 for sch in md5 crypt sha1 ssha sha256 ssha256 sha512 ssha512 sha256-crypt sha512-crypt blf-crypt \
-           des-crypt argon2i argon2id md5-crypt sha; do
+           des-crypt argon2 argon2i argon2id md5-crypt sha; do
     expect_malformed "{$sch} with an empty value" "{$sch}"
 done
 apr=$(openssl passwd -apr1 -salt "$(rand_chars 8)" "$pw")
@@ -694,6 +699,7 @@ for alg in sha1 sha256 sha512; do
     addtr "s${alg%1}" "$(hp salted "$alg" "$pw" 8)" 0
 done
 addtr argon2id "$a2id" 0;    addtr argon2i "$a2i" 0
+addtr argon2 "$a2id" 0;      addtr argon2 "$a2i" 0
 for i in "${!TR_NAME[@]}"; do
     nm=${TR_NAME[$i]}; v=${TR_VAL[$i]}
     sch=$nm
@@ -732,10 +738,13 @@ for sch in crypt sha256-crypt; do
 done
 a2rest=${a2id#\$argon2id\$v=19\$m=1024,t=1,p=1\$}   # salt$hash
 for spec in "m=4194304,t=1,p=1" "m=262145,t=1,p=1" "m=1024,t=17,p=1" "m=1024,t=1,p=17" "m=4294967295,t=1,p=1"; do
-    expect_malformed "{argon2id} $spec" "{argon2id}\$argon2id\$v=19\$$spec\$$a2rest"
+    for sch in argon2id ARGON2; do
+        expect_malformed "{$sch} $spec" "{$sch}\$argon2id\$v=19\$$spec\$$a2rest"
+    done
 done
 a2irest=${a2i#\$argon2i\$v=19\$m=1024,t=1,p=1\$}
 expect_malformed "{argon2i} m=4194304" "{argon2i}\$argon2i\$v=19\$m=4194304,t=1,p=1\$$a2irest"
+expect_malformed "{ARGON2} \$argon2i\$ m=4194304" "{ARGON2}\$argon2i\$v=19\$m=4194304,t=1,p=1\$$a2irest"
 
 # At the caps the value is well formed: computed, and a wrong hash is a mismatch (1).
 expect_verify 1 "cap boundary: bcrypt cost 14 is computed (mismatch, not malformed)" "{blf-crypt}\$2b\$14\$$bf_tail" "$pw"
@@ -748,6 +757,7 @@ expect_verify 1 "cap boundary: argon2id p=16 is computed (mismatch)" "{argon2id}
 # and a real value at a cap verifies (argon2 CLI at p=16, t=16)
 v=$(printf %s "$pw" | argon2 "$(rand_chars 16)" -id -e -k 1024 -t 16 -p 16)
 verify_triple "cap boundary: argon2 CLI t=16,p=16" "{argon2id}$v" "$pw"
+verify_triple "cap boundary: argon2 CLI t=16,p=16 under {ARGON2}" "{ARGON2}$v" "$pw"
 
 # Locked / disabled crypt values never match, not even the "obvious" password.
 lock6=$(openssl passwd -6 -salt "$(rand_chars 16)" "$pw")

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <argon2.h>
+
 #include "cost.h"
 #include "scheme.h"
 #include "scheme_family.h"
@@ -155,6 +157,26 @@ static const struct vector vectors[] = {
 	  "XbA2O/hsQmmc317k", "test", PP_MATCH },
 	{ "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$vBb99oJ12p3WAdYlaMHz1A$jtFOtbo/sYV9OSlTxDo/nVNq3u"
 	  "ArHd5GJSEx0ty85Cc", "test", PP_MATCH },
+	/* Dovecot 2.4's {ARGON2}: the variant the value names, any case of the
+	 * name; the same caps; $argon2d$ is not one we verify. */
+	{ "{ARGON2}$argon2i$v=19$m=32768,t=4,p=1$f2iuP4aUeNMrgu34fhOkkg$1XSZZMWlIs0zmE+snlUIcLADO3G"
+	  "XbA2O/hsQmmc317k", "test", PP_MATCH },
+	{ "{argon2}$argon2id$v=19$m=65536,t=3,p=1$vBb99oJ12p3WAdYlaMHz1A$jtFOtbo/sYV9OSlTxDo/nVNq3u"
+	  "ArHd5GJSEx0ty85Cc", "test", PP_MATCH },
+	{ "{Argon2}$argon2id$v=19$m=65536,t=3,p=1$vBb99oJ12p3WAdYlaMHz1A$jtFOtbo/sYV9OSlTxDo/nVNq3u"
+	  "ArHd5GJSEx0ty85Cc", "tesT", PP_MISMATCH },
+	{ "{ARGON2}$argon2d$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "x",
+	  PP_MALFORMED },
+	{ "{ARGON2}$argon2$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "x",
+	  PP_MALFORMED },
+	{ "{argon2}$2b$05$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234", "x", PP_MALFORMED },
+	{ "{argon2}$argon2i$v=19$m=262145,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "x",
+	  PP_MALFORMED },
+	{ "{ARGON2}$argon2id$v=19$m=65536,t=17,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "x",
+	  PP_MALFORMED },
+	{ "{ARGON2}$argon2id$v=19$m=65536,t=3,p=17$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "x",
+	  PP_MALFORMED },
+	{ "{ARGON2}", "x", PP_MALFORMED },
 	/* Dovecot 2.3.10's, for a scheme 2.3.14 dropped but userbases keep. */
 	{ "{NTLM}0cb6948805f797bf2a82807973b89537", "test", PP_MATCH },
 	{ "{ntlm}0CB6948805F797BF2A82807973B89537", "tesT", PP_MISMATCH },
@@ -328,6 +350,7 @@ static void test_weakness(void **state)
 		{ "{sha512-crypt}$6$s$h", "{sha512-crypt}", NULL },
 		{ "{sha512-crypt}$6$s$h", "{crypt}", NULL },
 		{ "{argon2id}$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaA", "{crypt}", NULL },
+		{ "{argon2}$argon2i$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaA", "{crypt}", NULL },
 		{ "{nosuch}x", "{crypt}", NULL },
 		{ "", "{crypt}", NULL },
 		{ NULL, "{crypt}", NULL },
@@ -452,6 +475,43 @@ static void test_values_at_the_cap_still_work(void **state)
 	assert_int_equal(pp_argon2_cost_ok("$argon2id$v=19$m=65536,t=x,p=1$s$h", &why), -1);
 }
 
+/* {argon2} on values libargon2 makes now, of every variant: i and id match
+ * under any case of the name and a wrong password does not; d is malformed
+ * under every argon2 row; pptool hash ARGON2 writes argon2id. */
+static void test_argon2_any_variant(void **state)
+{
+	static const struct {
+		argon2_type type;
+		enum pp_verdict want;
+	} variants[] = { { Argon2_i, PP_MATCH }, { Argon2_id, PP_MATCH }, { Argon2_d, PP_MALFORMED } };
+	static const char *const names[] = { "argon2", "ARGON2", "Argon2" };
+	static const char salt[] = "saltsaltsaltsalt";
+	char encoded[160], stored[200];
+	const char *why;
+
+	(void)state;
+	for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+		assert_int_equal(argon2_hash(1, 64, 1, "pw", 2, salt, 16, NULL, 32, encoded,
+					     sizeof encoded, variants[v].type, ARGON2_VERSION_NUMBER),
+				 ARGON2_OK);
+		for (size_t n = 0; n < sizeof names / sizeof names[0]; n++) {
+			snprintf(stored, sizeof stored, "{%s}%s", names[n], encoded);
+			if (pp_verify(stored, "pw", NULL) != variants[v].want)
+				fail_msg("%s: not %s", stored, pp_verdict_name(variants[v].want));
+			if (pp_check_form(stored, NULL) != variants[v].want)
+				fail_msg("%s: form not %s", stored, pp_verdict_name(variants[v].want));
+			if (variants[v].want == PP_MATCH && pp_verify(stored, "pW", NULL) != PP_MISMATCH)
+				fail_msg("%s: a wrong password is not a mismatch", stored);
+		}
+		snprintf(stored, sizeof stored, "{argon2id}%s", encoded);
+		if (variants[v].type != Argon2_id && pp_verify(stored, "pw", NULL) != PP_MALFORMED)
+			fail_msg("%s: {argon2id} takes another variant", stored);
+	}
+	assert_int_equal(pp_hash("ARGON2", NULL, "pw", stored, sizeof stored, &why), 0);
+	assert_memory_equal(stored, "{argon2}$argon2id$v=19$", strlen("{argon2}$argon2id$v=19$"));
+	assert_int_equal(pp_verify(stored, "pw", NULL), PP_MATCH);
+}
+
 static void test_long_password(void **state)
 {
 	static char big[PP_MAX_PASSWORD + 2];
@@ -479,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_caps_are_cheap),
 		cmocka_unit_test(test_long_password_is_not_malformed),
 		cmocka_unit_test(test_values_at_the_cap_still_work),
+		cmocka_unit_test(test_argon2_any_variant),
 		cmocka_unit_test(test_long_password),
 	};
 
