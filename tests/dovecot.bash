@@ -27,8 +27,6 @@
 #                               ("lookup service=pop3", "unknown user", ...)
 #   DOVECOT_WORKER_PID_RE       an ERE whose first number is the pid of the
 #                               auth worker that wrote the line
-#   DOVECOT_LOGIN_FAILED_RE     the login process's line for a refused login
-#                               (what fail2ban's stock dovecot filter reads)
 #   DOVECOT_ONLY_SCHEMES        schemes `doveadm pw -l` lists in this series
 #                               and not in the other one
 
@@ -55,15 +53,13 @@ dovecot_pam_re() {
     2.4) printf 'auth-worker\\(%s,127\\.0\\.0\\.1\\)<[0-9]+><[^>]*>: request \\[[0-9]+\\]: [A-Za-z]+: pam: ' "$u" ;;
     esac
 }
+# The worker's own lines are "auth-worker(PID): ..." in both.
+DOVECOT_WORKER_PID_RE='auth-worker\(([0-9]+)\)'
 case $DOVECOT_SERIES in
 2.3)
-    DOVECOT_WORKER_PID_RE='auth-worker\(([0-9]+)\)'
-    DOVECOT_LOGIN_FAILED_RE='(pop3|imap)-login: Info: Disconnected \(auth failed'
     DOVECOT_ONLY_SCHEMES=
     ;;
 2.4)
-    DOVECOT_WORKER_PID_RE='auth-worker(\([^)]*\))?<?\(?([0-9]+)'
-    DOVECOT_LOGIN_FAILED_RE='(pop3|imap)-login: Info: Login aborted: .*\(auth_failed\)'
     DOVECOT_ONLY_SCHEMES=ARGON2
     ;;
 esac
@@ -167,8 +163,10 @@ EOF
     cat <<EOF
 auth_allow_cleartext = yes
 mail_driver = maildir
-mail_path = ~/Maildir
-mail_inbox_path =
+mail_path = %{home}/Maildir
+# No mail_inbox_path at all: unset, INBOX is the maildir's root; set, even
+# to nothing ("mail_inbox_path ="), INBOX becomes a folder Maildir/.INBOX
+# and the messages in Maildir/new are nowhere.
 import_environment {
   TZ = %{env:TZ}
 }

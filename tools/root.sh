@@ -122,7 +122,8 @@ cmd_run() {
     shift
     is_root "$root" || die "$root is not a Debian root made by tools/root.sh"
     root=$(realpath "$root")
-    trap 'kill_inside "$root"; unmount_all "$root"' EXIT
+    # shellcheck disable=SC2064  # $root now: the trap runs outside this function
+    trap "kill_inside '$root'; unmount_all '$root'" EXIT
     mount_all "$root"
     # A clean environment: nothing of this machine's PATH (whose python3 is
     # not Debian's) or of the caller's variables, CI's flag aside.
