@@ -126,6 +126,10 @@ run_one() {
         extra="exited with status $rc"
     elif [[ $ntap -eq 0 ]]; then
         extra="printed no TAP line"
+    elif grep -aq 'command not found' "$log"; then
+        # A shell test that ran a line it could not run (a stray word, a
+        # missing program) checked less than it says, even if all else passed.
+        extra="printed 'command not found': $(grep -a -m 1 'command not found' "$log" | cut -c 1-120)"
     fi
     if [[ -n $extra ]]; then
         failed=$((failed + 1))
