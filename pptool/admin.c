@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "config.h"
 #include "connection.h"
+#include "hash_shape.h"
 #include "scheme.h"
 #include "secret.h"
 #include "strength.h"
@@ -128,6 +129,20 @@ static int load_config(const struct options *o, struct pp_config *cfg)
 	return 0;
 }
 
+/* A value under a scheme name we do not know whose text after the braces
+ * has the shape of a hash: a scheme this version does not verify, or a
+ * wrong name on a real hash.  Given a {plain} prefix, the hash itself
+ * would become the password, so it is left for the operator. */
+static bool unknown_but_hash_shaped(const char *stored)
+{
+	const char *value;
+
+	return pp_has_prefix(stored) && pp_stored_scheme(stored, &value) == NULL &&
+	       pp_hash_shape(strchr(stored, '}') + 1) != NULL;
+}
+
+#define LOOKS_LIKE_A_HASH "unknown scheme, looks like a hash"
+
 /* --- check ----------------------------------------------------------- */
 
 #define MAX_LABELS 64
@@ -182,7 +197,8 @@ static void scheme_label(const char *stored, char *out, size_t size)
 	else if (stored[0] == '\0')
 		snprintf(out, size, "(empty)");
 	else if (s == NULL)
-		snprintf(out, size, "(unknown scheme)");
+		snprintf(out, size, "(%s)", unknown_but_hash_shaped(stored) ? LOOKS_LIKE_A_HASH
+									 : "unknown scheme");
 	else if (!pp_has_prefix(stored))
 		snprintf(out, size, "(unprefixed: plaintext)");
 	else if (s->form == NULL || (method = pp_crypt_method_of(value)) == NULL ||
@@ -208,8 +224,12 @@ static const char *cannot_log_in(const char *stored, char *buf, size_t size)
 	case PP_UNKNOWN_SCHEME:
 		/* What stands between the braces is not shown: in a 1.0
 		 * userbase it is part of a plaintext password. */
-		snprintf(buf, size, "names an unknown scheme: a PowerMail 1.0 plaintext "
-				    "password? (pptool migrate-plain)");
+		if (unknown_but_hash_shaped(stored))
+			snprintf(buf, size, LOOKS_LIKE_A_HASH ": not changed by migrate-plain; correct "
+						       "its prefix or set a password (pptool passwd)");
+		else
+			snprintf(buf, size, "names an unknown scheme: a PowerMail 1.0 plaintext "
+					    "password? (pptool migrate-plain)");
 		return buf;
 	case PP_MALFORMED:
 		snprintf(buf, size, "malformed {%s} value: %s", info.scheme->name, info.why);
@@ -386,39 +406,52 @@ done:
 
 /* --- migrate-plain --------------------------------------------------- */
 
-/* One value to rewrite: kept until the walk over the table is over, as a
- * connection runs one query at a time. */
+/* What migrate-plain does to a hosted mailbox's value. */
+enum action {
+	LEAVE,       /* NULL, empty, or a known scheme's */
+	UNPREFIXED,  /* 1.0 plaintext, read as such by default: {plain} */
+	UNKNOWN,     /* 1.0 plaintext starting "{...}": {plain} */
+	HASH_SHAPED, /* an unknown scheme's hash: left, and named */
+};
+
+/* One value to rewrite, or to name as left alone: kept until the walk over
+ * the table is over, as a connection runs one query at a time. */
 struct change {
 	char *mbox;
-	char *old;   /* a secret: a 1.0 plaintext password */
-	char *value; /* "{plain}" + old */
-	bool unprefixed;
+	char *old;   /* a secret: a 1.0 plaintext password; NULL when left */
+	char *value; /* "{plain}" + old; NULL when left */
+	enum action action;
 };
 
 struct migrate {
 	struct change *changes;
-	size_t n, cap;
+	size_t n, cap, left;
 };
 
 /* A value PowerMail 1.0 wrote as plaintext, which 1.1 reads only by
- * default (no prefix) or not at all (a prefix naming no scheme). */
-static bool needs_plain_prefix(const char *stored)
+ * default (no prefix) or not at all (a prefix naming no scheme), unless
+ * it may be a hash. */
+static enum action action_for(const char *stored)
 {
 	const char *value;
 
 	if (stored == NULL || stored[0] == '\0')
-		return false;
-	return !pp_has_prefix(stored) || pp_stored_scheme(stored, &value) == NULL;
+		return LEAVE;
+	if (!pp_has_prefix(stored))
+		return UNPREFIXED;
+	if (pp_stored_scheme(stored, &value) != NULL)
+		return LEAVE;
+	return unknown_but_hash_shaped(stored) ? HASH_SHAPED : UNKNOWN;
 }
 
 static int migrate_row(PGresult *res, void *ctx)
 {
 	struct migrate *m = ctx;
 	const char *stored = PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2);
+	enum action action = action_for(stored);
 	struct change *c;
 
-	if ((!PQgetisnull(res, 0, 1) && pp_is_forward(PQgetvalue(res, 0, 1))) ||
-	    !needs_plain_prefix(stored))
+	if ((!PQgetisnull(res, 0, 1) && pp_is_forward(PQgetvalue(res, 0, 1))) || action == LEAVE)
 		return 0;
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 64;
@@ -429,15 +462,23 @@ static int migrate_row(PGresult *res, void *ctx)
 		m->changes = more;
 		m->cap = cap;
 	}
-	c = &m->changes[m->n];
+	/* Counted at once, so that free_changes frees what was made; given
+	 * its action only when its name was, so print_left has one. */
+	c = &m->changes[m->n++];
+	memset(c, 0, sizeof *c);
 	c->mbox = strdup(PQgetvalue(res, 0, 0));
+	if (c->mbox == NULL)
+		goto oom;
+	c->action = action;
+	if (action == HASH_SHAPED) {
+		m->left++;
+		return 0;
+	}
 	c->old = pp_strdup_secret(stored);
 	size_t size = strlen(stored) + sizeof "{plain}";
 
 	c->value = calloc(1, size);
-	c->unprefixed = !pp_has_prefix(stored);
-	m->n++;
-	if (c->mbox == NULL || c->old == NULL || c->value == NULL)
+	if (c->old == NULL || c->value == NULL)
 		goto oom;
 	snprintf(c->value, size, "{plain}%s", stored);
 	return 0;
@@ -454,6 +495,18 @@ static void free_changes(struct migrate *m)
 		pp_free_secret(m->changes[i].value);
 	}
 	free(m->changes);
+}
+
+/* The mailboxes left because their value may be a hash, by name only: the
+ * value, and the scheme name with it, may still be a 1.0 password. */
+static void print_left(const struct migrate *m)
+{
+	if (m->left == 0)
+		return;
+	printf(LOOKS_LIKE_A_HASH ": not changed\n");
+	for (size_t i = 0; i < m->n; i++)
+		if (m->changes[i].action == HASH_SHAPED)
+			printf("  %s\n", m->changes[i].mbox);
 }
 
 /* Run sql; true when it did what it should (a command, or one row changed
@@ -495,8 +548,10 @@ int pp_cmd_migrate_plain(int argc, char **argv)
 	for (size_t i = 0; ok && i < m.n; i++) {
 		const char *params[3] = { m.changes[i].mbox, m.changes[i].value, m.changes[i].old };
 
+		if (m.changes[i].action == HASH_SHAPED)
+			continue;
 		printf("  %s: {plain} (%s)\n", m.changes[i].mbox,
-		       m.changes[i].unprefixed ? "was unprefixed" : "named an unknown scheme");
+		       m.changes[i].action == UNPREFIXED ? "was unprefixed" : "named an unknown scheme");
 		/* upgrade-query: the row changes only if it still holds the old
 		 * value, which our lock guarantees anyway. */
 		ok = exec_ok(conn.pg, cfg.upgrade_query ? cfg.upgrade_query : PP_DEFAULT_UPGRADE_QUERY, 3,
@@ -506,12 +561,15 @@ int pp_cmd_migrate_plain(int argc, char **argv)
 	}
 	if (!ok || o.flag)
 		(void)exec_ok(conn.pg, "rollback", 0, NULL, false);
+	print_left(&m);
+	size_t changed = m.n - m.left;
+
 	if (ok && o.flag) {
-		printf("%zu mailbox%s to change (--dry-run: nothing changed)\n", m.n,
-		       m.n == 1 ? "" : "es");
+		printf("%zu mailbox%s to change (--dry-run: nothing changed)\n", changed,
+		       changed == 1 ? "" : "es");
 		rc = 0;
 	} else if (ok && exec_ok(conn.pg, "commit", 0, NULL, false)) {
-		printf("%zu mailbox%s changed\n", m.n, m.n == 1 ? "" : "es");
+		printf("%zu mailbox%s changed\n", changed, changed == 1 ? "" : "es");
 		rc = 0;
 	} else {
 		printf("nothing changed\n");

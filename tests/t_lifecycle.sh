@@ -5,7 +5,8 @@
 #   holding a '}') next to 1.1 ones; `pptool check` names every mailbox that
 #   cannot log in and exits 1; `pptool migrate-plain --dry-run` changes
 #   nothing, `pptool migrate-plain` fixes them all in one transaction (and a
-#   migration that fails half-way changes nothing); logins through pamtester
+#   migration that fails half-way changes nothing) but leaves, and names,
+#   the values under unknown names that look like hashes; logins through pamtester
 #   and the module with upgrade-scheme set replace every weak value, and
 #   `pptool check` then finds none.  The new values are checked by passlib,
 #   the ones `pptool passwd` writes by hashlib: implementations of their own.
@@ -70,6 +71,8 @@ declare -A pw=(
     [des@life.test]='des-pw'
     [sha1@life.test]='sha1-Passw0rd'
     [ssha@life.test]='ssha-Passw0rd'
+    [pin@life.test]='{pin}1234'
+    [note@life.test]='{note}$9$not-a-crypt-id'
 )
 sha1_b64() { printf '%s' "$1" | openssl dgst -sha1 -binary | base64; }
 ssha_b64() {
@@ -89,7 +92,23 @@ declare -A stored=(
     [des@life.test]="{crypt}$(des "${pw[des@life.test]}")"
     [sha1@life.test]="{sha1}$(sha1_b64 "${pw[sha1@life.test]}")"
     [ssha@life.test]="{ssha}$(ssha_b64 "${pw[ssha@life.test]}")"
+    [pin@life.test]="${pw[pin@life.test]}"
+    [note@life.test]="${pw[note@life.test]}"
 )
+# Hashes under names this version does not know (a newer scheme, a wrong
+# name): no password logs in, and {plain} would make each hash a password.
+hash_pw='Hash-Passw0rd'
+declare -A hashlike=(
+    [h-argon@life.test]="{ARGON3}$(printf %s "$hash_pw" | argon2 "$(head -c 12 /dev/urandom | base64)" -id -e -k 1024 -t 1)"
+    [h-sha512@life.test]="{FOO}$(openssl passwd -6 "$hash_pw")"
+    [h-des@life.test]="{BAR}$(des "$hash_pw")"
+    [h-b64@life.test]="{BAZ}$(printf %s "$hash_pw" | openssl dgst -sha256 -binary | base64)"
+    [h-hex@life.test]="{QUX}$(printf %s "$hash_pw" | sha1sum | cut -c1-40)"
+)
+for m in "${!hashlike[@]}"; do
+    [[ ${hashlike[$m]} == '{'*'}'?* ]] || { echo "Bail out! no value made for $m"; exit 1; }
+    stored[$m]=${hashlike[$m]}
+done
 for m in "${!stored[@]}"; do
     psql_su "$db" -v "m=$m" -v "p=${stored[$m]}" \
         <<<"insert into mboxes (mbox, password, isforward) values (:'m', :'p', 0)" || exit 1
@@ -98,7 +117,7 @@ psql_su "$db" -c "insert into mboxes (mbox, password, isforward) values
     ('fwd@life.test', '{weird}x', 1)" || exit 1
 # The harness checks every module log line for these.
 if [[ -n ${PP_SECRETS:-} ]]; then
-    printf '%s\n' "${pw[@]}" "$role_pw" >>"$PP_SECRETS"
+    printf '%s\n' "${pw[@]}" "$role_pw" "$hash_pw" >>"$PP_SECRETS"
 fi
 
 # --- configurations and a PAM service -------------------------------------
@@ -137,18 +156,30 @@ pp() { "$pptool" "$@"; }
 out=$(pp check --config "$PP_TMP/admin.conf" 2>&1)
 rc=$?
 check "check exits 1 on a 1.0 userbase" test "$rc" -eq 1
-for m in brace@life.test multi@life.test; do
-    check "check names $m as unable to log in" grep -q "^  $m: names an unknown scheme" <<<"$out"
+for m in brace@life.test multi@life.test pin@life.test note@life.test; do
+    check "check names $m as unable to log in, a 1.0 password" \
+        grep -qF "  $m: names an unknown scheme: a PowerMail 1.0 plaintext password? (pptool migrate-plain)" <<<"$out"
 done
-check "check names only those two" test "$(grep -c '^  [^ ]*@[^ ]*: ' <<<"$out")" -eq 2
+for m in "${!hashlike[@]}"; do
+    check "check names $m as unable to log in, a hash migrate-plain leaves" \
+        grep -q "^  $m: unknown scheme, looks like a hash: not changed by migrate-plain" <<<"$out"
+done
+check "check names only those nine" test "$(grep -c '^  [^ ]*@[^ ]*: ' <<<"$out")" -eq 9
 check "check counts 3 unprefixed values" grep -q '(unprefixed: plaintext) *3$' <<<"$out"
-check "check counts 1 forward" grep -q '^mailboxes: 11 (10 hosted, 1 forward)$' <<<"$out"
+check "check counts 4 unknown schemes" grep -q '^  (unknown scheme) *4$' <<<"$out"
+check "check counts 5 that look like hashes" grep -q '^  (unknown scheme, looks like a hash) *5$' <<<"$out"
+check "check counts 1 forward" grep -q '^mailboxes: 18 (17 hosted, 1 forward)$' <<<"$out"
 check "check counts the weak ones" grep -q '^weak: 8 ' <<<"$out"
+# no password, no stored value past its name, no unknown scheme's name
 leaked=
 for m in "${!pw[@]}"; do
     [[ $out == *"${pw[$m]}"* ]] && leaked+=" $m"
 done
-check "check prints no password (leaked:${leaked:-none})" test -z "$leaked"
+for m in "${!hashlike[@]}"; do
+    v=${hashlike[$m]}
+    [[ $out == *"${v#*\}}"* || $out == *"${v%%\}*}}"* ]] && leaked+=" $m"
+done
+check "check prints no password, value or unknown name (leaked:${leaked:-none})" test -z "$leaked"
 [[ $rc -eq 1 ]] || diag <<<"$out"
 
 # --- migrate-plain ---------------------------------------------------------
@@ -156,22 +187,52 @@ before=$(snapshot)
 out=$(pp migrate-plain --dry-run --config "$PP_TMP/admin.conf" 2>&1)
 rc=$?
 check "migrate-plain --dry-run exits 0" test "$rc" -eq 0
-check "migrate-plain --dry-run lists 5 mailboxes" grep -q '^5 mailboxes to change' <<<"$out"
+check "migrate-plain --dry-run lists 7 mailboxes" grep -q '^7 mailboxes to change' <<<"$out"
+check "migrate-plain --dry-run lists {abc}def's mailbox" grep -qF '  brace@life.test: {plain} (named an unknown scheme)' <<<"$out"
+check "migrate-plain --dry-run lists the hashes it leaves under their heading" \
+    test "$(sed -n '/^unknown scheme, looks like a hash: not changed$/,/^[^ ]/p' <<<"$out" | grep -c '^  h-[a-z0-9]*@life.test$')" -eq 5
 check "migrate-plain --dry-run changes nothing" test "$(snapshot)" == "$before"
+
+# what migrate-plain prints: mailboxes, never a value or an unknown name
+migrate_leaks() {
+    local m v leaked=
+    for m in "${!pw[@]}"; do [[ $1 == *"${pw[$m]}"* ]] && leaked+=" $m"; done
+    for m in "${!hashlike[@]}"; do
+        v=${hashlike[$m]}
+        [[ $1 == *"${v#*\}}"* || $1 == *"${v%%\}*}}"* ]] && leaked+=" $m"
+    done
+    printf '%s' "$leaked"
+}
+leaked=$(migrate_leaks "$out")
+check "migrate-plain --dry-run prints no password, value or unknown name (leaked:${leaked:-none})" test -z "$leaked"
 
 out=$(pp migrate-plain --config "$PP_TMP/admin.conf" 2>&1)
 rc=$?
 check "migrate-plain exits 0" test "$rc" -eq 0
-check "migrate-plain says 5 changed" grep -q '^5 mailboxes changed$' <<<"$out"
-for m in bare@life.test brace@life.test multi@life.test close@life.test open@life.test; do
+check "migrate-plain says 7 changed" grep -q '^7 mailboxes changed$' <<<"$out"
+for m in bare@life.test brace@life.test multi@life.test close@life.test open@life.test \
+    pin@life.test note@life.test; do
     check "migrate-plain prefixed $m" test "$(value_of "$m")" == "{plain}${pw[$m]}"
 done
 for m in plain@life.test md5@life.test des@life.test sha1@life.test ssha@life.test; do
     check "migrate-plain left $m alone" test "$(value_of "$m")" == "${stored[$m]}"
 done
+for m in "${!hashlike[@]}"; do
+    check "migrate-plain left the hash of $m alone" test "$(value_of "$m")" == "${stored[$m]}"
+    check "migrate-plain named $m as left" grep -q "^  $m\$" <<<"$out"
+done
+leaked=$(migrate_leaks "$out")
+check "migrate-plain prints no password, value or unknown name (leaked:${leaked:-none})" test -z "$leaked"
 check "migrate-plain left the forward alone" test "$(value_of fwd@life.test)" == '{weird}x'
 out=$(pp check --config "$PP_TMP/admin.conf" 2>&1)
-check "check exits 0 after migrate-plain" test $? -eq 0
+check "check exits 1 after migrate-plain: the hashes still cannot log in" test $? -eq 1
+check "check: only they are left, with the hash wording" \
+    test "$(grep -c '^  h-[a-z0-9]*@life.test: unknown scheme, looks like a hash: not changed by migrate-plain' <<<"$out")" -eq 5 \
+    -a "$(grep -c '^  [^ ]*@[^ ]*: ' <<<"$out")" -eq 5
+# The operator deals with those (here: removes them); the rest goes on.
+psql_su "$db" -c "delete from mboxes where mbox like 'h-%@life.test'" >/dev/null || exit 1
+out=$(pp check --config "$PP_TMP/admin.conf" 2>&1)
+check "check exits 0 once they are dealt with" test $? -eq 0
 check "check: nobody left who cannot log in" grep -q '^cannot log in: 0$' <<<"$out"
 out=$(pp check --verbose --config "$PP_TMP/admin.conf" 2>&1)
 check "check --verbose: one heading, then each weak mailbox" \
@@ -185,7 +246,7 @@ for m in "${!pw[@]}"; do
 done
 out=$(pp check --config "$PP_TMP/admin.conf" 2>&1)
 check "check: no weak scheme left after the logins" grep -q '^weak: 0$' <<<"$out"
-check "check: all 10 are {sha512-crypt}" grep -q '{sha512-crypt} *10$' <<<"$out"
+check "check: all 12 are {sha512-crypt}" grep -q '{sha512-crypt} *12$' <<<"$out"
 for m in "${!pw[@]}"; do
     v=$(value_of "$m")
     check "passlib verifies $m's upgraded value" $py -c '
