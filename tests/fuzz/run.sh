@@ -39,7 +39,7 @@ dictionary() {
     fuzz_scheme)
         for w in '{' '}' '.hex' '.b64' '.base64' plain cleartext clear crypt md5 md5-crypt \
             des-crypt sha256-crypt sha512-crypt blf-crypt sha1 sha ssha sha256 ssha256 \
-            sha512 ssha512 argon2i argon2id '$1$' '$2a$' '$2b$' '$2y$' '$5$' '$6$' \
+            sha512 ssha512 argon2 argon2i argon2id '$1$' '$2a$' '$2b$' '$2y$' '$5$' '$6$' \
             'rounds=' '$y$' '$gy$' '$7$' '$md5' ',rounds=' '$sha1$' '$3$' '_' \
             '$argon2i$' '$argon2id$' '$argon2d$' 'v=19' 'v=16' '$m=' ',t=' ',p=' '=' '==' \
             '\x00'; do
