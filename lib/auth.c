@@ -2,6 +2,7 @@
  * Every refusal is logged once, here, with the mailbox and the reason and
  * never a password or a stored value. */
 #include "auth.h"
+#include "equalize.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -129,10 +130,28 @@ static void upgrade(const struct pp_config *cfg, const char *stored, const char 
 	       out->verify.scheme->name, out->weakness, target.scheme->name);
 }
 
-/* A check in the default scheme ({crypt}, yescrypt) of a password nobody
- * has: what an unknown address costs with equalize-timing. */
-static const char decoy[] =
-	"{crypt}$y$j9T$iIGUpWUcEOK4pw7RaJq.k.$cCsWL5Jc5KBJyXsxS35k4KAiybFyvDvxUEFzAJzJizC";
+/* equalize-timing: which answers cost a decoy check too.  Every refusal
+ * whose own work was less than a default-scheme check; not a success: its
+ * time tells only someone who has the password that the address exists,
+ * which the success itself has told them, and padding it would slow every
+ * login of a plaintext userbase.  Nor an unavailable userbase: nothing was
+ * learnt about the address. */
+static bool padded(enum pp_result result, const char *stored)
+{
+	switch (result) {
+	case PP_WRONG_PASSWORD:
+		return pp_needs_padding(stored);
+	case PP_NO_USER:
+	case PP_FORWARD:
+	case PP_BAD_STORED:
+		return true;
+	case PP_OK:
+	case PP_UNAVAILABLE:
+	case PP_NOT_STORED:
+		return false;
+	}
+	return true;
+}
 
 enum pp_result pp_authenticate(const struct pp_config *cfg, const char *login,
 			       const char *password, struct pp_login *out,
@@ -146,11 +165,11 @@ enum pp_result pp_authenticate(const struct pp_config *cfg, const char *login,
 		result = judge(cfg, out, logger);
 		if (result == PP_OK)
 			upgrade(cfg, mb.password, password, out, logger);
-	} else if (cfg->equalize_timing && (result == PP_NO_USER || result == PP_FORWARD)) {
-		/* The seed refuses unknown addresses at once; a site that fears
-		 * address enumeration more makes them cost a check. */
-		(void)pp_verify(decoy, password, NULL);
 	}
+	/* The seed refuses unknown addresses at once; a site that fears
+	 * address enumeration more makes every refusal cost a check. */
+	if (cfg->equalize_timing && padded(result, mb.password))
+		pp_pad(password);
 	pp_mailbox_clear(&mb);
 	return result;
 }

@@ -111,3 +111,24 @@ const char *pp_weakness(const char *stored, const struct pp_target *target)
 		return scheme->flags & PP_SCHEME_SALTED ? "a fast salted digest" : "an unsalted digest";
 	return NULL;
 }
+
+/* The crypt method and cost of a stored value; NULL when it is not one. */
+static const char *crypt_cost_of(const char *stored, long long *cost)
+{
+	const char *value = NULL, *why, *method;
+	const struct pp_scheme *scheme = pp_stored_scheme(stored, &value);
+
+	if (scheme == NULL || scheme->verify != pp_crypt_verify || value[0] == '\0')
+		return NULL;
+	method = pp_crypt_method_of(value);
+	*cost = method != NULL ? pp_crypt_cost(value, &why) : -1;
+	return *cost >= 0 ? method : NULL;
+}
+
+bool pp_costs_at_least(const char *stored, const char *reference)
+{
+	long long have = -1, want = -1;
+	const char *mine = crypt_cost_of(stored, &have), *theirs = crypt_cost_of(reference, &want);
+
+	return mine != NULL && theirs != NULL && strcmp(mine, theirs) == 0 && have >= want;
+}

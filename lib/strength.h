@@ -34,4 +34,11 @@ int pp_target_hash(const struct pp_target *t, const char *password, char *out, s
  * is another question (pp_verify). */
 const char *pp_weakness(const char *stored, const struct pp_target *target);
 
+/* Does checking stored cost at least as much as checking reference?  Judged
+ * from the two values, never timed: only when both are crypt values of the
+ * same method and stored's cost is the same or higher.  Anything else, a
+ * cheaper method, another family, a locked, malformed or unknown value, is
+ * "not known to cost as much": false (equalize-timing then pads it). */
+bool pp_costs_at_least(const char *stored, const char *reference);
+
 #endif

@@ -148,6 +148,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	const char *user = NULL, *authtok = NULL;
 	struct pp_config cfg;
 	struct pp_login login;
+	enum pp_result result;
 	int retval;
 
 	(void)flags;
@@ -161,8 +162,13 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		retval = PAM_AUTH_ERR;
 		goto done;
 	}
-	retval = pam_code(pp_authenticate(&cfg, user, authtok, &login, &logger), PAM_AUTH_ERR,
-			  PAM_AUTH_ERR);
+	result = pp_authenticate(&cfg, user, authtok, &login, &logger);
+	/* With equalize-timing an unknown address answers as a wrong password
+	 * does: a caller that shows or logs PAM's message cannot tell them
+	 * apart either (Dovecot logs a password mismatch). */
+	if (result == PP_NO_USER && cfg.equalize_timing)
+		result = PP_WRONG_PASSWORD;
+	retval = pam_code(result, PAM_AUTH_ERR, PAM_AUTH_ERR);
 	if (retval == PAM_SUCCESS)
 		retval = publish(pamh, &login);
 done:

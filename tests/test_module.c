@@ -47,7 +47,7 @@ static void test_nothing_else(void **state)
 	static const char *const hidden[] = { "pp_verify", "pp_hash", "pp_authenticate",
 					      "pp_config_load", "pp_userbase_lookup",
 					      "pp_change_password", "pp_userbase_write",
-					      "log_to_pam" };
+					      "pp_pad_count", "pp_pad", "pp_decoy", "log_to_pam" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
