@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -109,8 +110,59 @@ static int pam_code(enum pp_result result, int forward_code, int wrong_password_
 
 /* The mailbox authenticate found, kept on the handle for acct_mgmt in the
  * same transaction: a mail daemon calls both, and the second need not ask
- * the database again what the first just learnt. */
+ * the database again what the first just learnt.  Only an acct_mgmt of the
+ * same configuration may take it: another file or other arguments may name
+ * another userbase, where this mailbox need not exist. */
 #define AUTHENTICATED_MAILBOX "pam_powermail_authenticated_mailbox"
+
+struct authenticated {
+	char mailbox[PP_NAME_MAX + 1];
+	char binding[]; /* binding() of the configuration that found it */
+};
+
+/* Which configuration a module line runs with, as one string: the identity
+ * of its file (pp_config_file_identity, "-" when there is none) and its
+ * arguments, each with its length, in order.  PAM's own flags and debug are
+ * left out: they change no answer, and a stack may give them to one line
+ * only.  NULL when out of memory. */
+static char *binding(const char *file_id, int argc, const char **argv)
+{
+	static const char *const no_answer[] = { "use_first_pass", "try_first_pass", "use_authtok",
+						 "debug" };
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	if (f == NULL)
+		return NULL;
+	fprintf(f, "%s", file_id ? file_id : "-");
+	for (int i = 0; i < argc; i++) {
+		bool skip = strncmp(argv[i], "debug=", 6) == 0;
+
+		for (size_t k = 0; k < sizeof no_answer / sizeof no_answer[0]; k++)
+			skip |= strcmp(argv[i], no_answer[k]) == 0;
+		if (!skip)
+			fprintf(f, " %zu:%s", strlen(argv[i]), argv[i]);
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* binding() of the file as it is now: what acct_mgmt compares, without
+ * reading the file. */
+static char *binding_now(int argc, const char **argv)
+{
+	const char *path = pp_config_path(argc, argv);
+	char id[PP_FILE_ID_MAX];
+	struct stat st;
+	bool known = lstat(path ? path : PP_DEFAULT_CONFIG, &st) == 0 &&
+		     pp_config_file_identity(&st, id, sizeof id) == 0;
+
+	return binding(known ? id : NULL, argc, argv);
+}
 
 static void free_data(pam_handle_t *pamh, void *data, int error_status)
 {
@@ -119,19 +171,33 @@ static void free_data(pam_handle_t *pamh, void *data, int error_status)
 	free(data);
 }
 
-/* After a success: the canonical name for the caller, and what it may want
- * to know about the mailbox. */
-static int publish(pam_handle_t *pamh, const struct pp_login *login)
+/* Keep what authenticate found, bound to cfg and the arguments. */
+static int remember(pam_handle_t *pamh, const struct pp_login *login, const struct pp_config *cfg,
+		    int argc, const char **argv)
 {
-	char var[PP_NAME_MAX + 32], *known;
+	char *bound = binding(cfg->file_id, argc, argv);
+	struct authenticated *known = bound ? calloc(1, sizeof *known + strlen(bound) + 1) : NULL;
 
-	if (pam_set_item(pamh, PAM_USER, login->name) != PAM_SUCCESS)
-		return PAM_BUF_ERR;
-	known = strdup(login->name);
+	if (known != NULL) {
+		snprintf(known->mailbox, sizeof known->mailbox, "%s", login->name);
+		memcpy(known->binding, bound, strlen(bound) + 1);
+	}
+	free(bound);
 	if (known == NULL || pam_set_data(pamh, AUTHENTICATED_MAILBOX, known, free_data) != PAM_SUCCESS) {
 		free(known);
 		return PAM_BUF_ERR;
 	}
+	return PAM_SUCCESS;
+}
+
+/* After a success: the canonical name for the caller, and what it may want
+ * to know about the mailbox. */
+static int publish(pam_handle_t *pamh, const struct pp_login *login)
+{
+	char var[PP_NAME_MAX + 32];
+
+	if (pam_set_item(pamh, PAM_USER, login->name) != PAM_SUCCESS)
+		return PAM_BUF_ERR;
 	snprintf(var, sizeof var, "POWERMAIL_MBOX=%s", login->name);
 	if (pam_putenv(pamh, var) != PAM_SUCCESS)
 		return PAM_BUF_ERR;
@@ -152,6 +218,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	int retval;
 
 	(void)flags;
+	/* An earlier success on this handle is forgotten, whatever this one
+	 * says. */
+	(void)pam_set_data(pamh, AUTHENTICATED_MAILBOX, NULL, NULL);
 	retval = begin(pamh, argc, argv, &cfg, &user);
 	if (retval != PAM_SUCCESS)
 		goto done;
@@ -171,6 +240,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	retval = pam_code(result, PAM_AUTH_ERR, PAM_AUTH_ERR);
 	if (retval == PAM_SUCCESS)
 		retval = publish(pamh, &login);
+	if (retval == PAM_SUCCESS)
+		retval = remember(pamh, &login, &cfg, argc, argv);
 done:
 	pp_config_free(&cfg);
 	return retval;
@@ -186,16 +257,27 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return PAM_SUCCESS;
 }
 
-/* Did authenticate, in this transaction, just find the mailbox PAM_USER
- * names?  (It set PAM_USER to the canonical name itself.)  Then there is
- * nothing to read or ask: not even the configuration. */
-static bool just_authenticated(pam_handle_t *pamh)
+/* Did authenticate, in this transaction and with this very configuration
+ * (the same file, unchanged, and the same arguments), just find the mailbox
+ * PAM_USER names?  (It set PAM_USER to the canonical name itself.)  Then
+ * there is nothing to ask: the file is only looked at, not read. */
+static bool just_authenticated(pam_handle_t *pamh, int argc, const char **argv)
 {
-	const void *known = NULL, *user = NULL;
+	const void *data = NULL, *user = NULL;
+	const struct authenticated *known;
+	char *now;
+	bool same;
 
-	return pam_get_data(pamh, AUTHENTICATED_MAILBOX, &known) == PAM_SUCCESS &&
-	       known != NULL && pam_get_item(pamh, PAM_USER, &user) == PAM_SUCCESS &&
-	       user != NULL && strcmp(user, known) == 0;
+	if (pam_get_data(pamh, AUTHENTICATED_MAILBOX, &data) != PAM_SUCCESS || data == NULL ||
+	    pam_get_item(pamh, PAM_USER, &user) != PAM_SUCCESS || user == NULL)
+		return false;
+	known = data;
+	if (strcmp(user, known->mailbox) != 0)
+		return false;
+	now = binding_now(argc, argv);
+	same = now != NULL && strcmp(now, known->binding) == 0;
+	free(now);
+	return same;
 }
 
 PAM_EXTERN __attribute__((visibility("default"))) int
@@ -208,7 +290,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	int retval;
 
 	(void)flags;
-	if (just_authenticated(pamh))
+	if (just_authenticated(pamh, argc, argv))
 		return PAM_SUCCESS;
 	retval = begin(pamh, argc, argv, &cfg, &user);
 	if (retval != PAM_SUCCESS)
