@@ -82,9 +82,12 @@ static enum pp_write store(const struct pp_config *cfg, const struct pp_target *
 	long rows = 0;
 	enum pp_write w;
 
+	/* A failed hash may leave part of a value behind: wiped on every way
+	 * out, as the new value is. */
 	if (pp_target_hash(target, password, value, sizeof value, &why) != 0) {
 		snprintf(msg, msglen, "cannot make a {%s} value: %s", target->scheme->name, why);
-		return PP_WRITE_REFUSED;
+		w = PP_WRITE_REFUSED;
+		goto done;
 	}
 	const char *params[3] = { out->name, value, old };
 
@@ -96,12 +99,13 @@ static enum pp_write store(const struct pp_config *cfg, const struct pp_target *
 		w = pp_userbase_write(cfg, cfg->upgrade_query ? cfg->upgrade_query
 							       : PP_DEFAULT_UPGRADE_QUERY,
 				      3, params, &rows, msg, msglen, logger);
-	explicit_bzero(value, sizeof value);
 	if (w == PP_WRITTEN && rows == 0) {
 		snprintf(msg, msglen, old ? "the stored password changed meanwhile"
 					  : "update-query changed no row");
-		return PP_WRITE_REFUSED;
+		w = PP_WRITE_REFUSED;
 	}
+done:
+	explicit_bzero(value, sizeof value);
 	return w;
 }
 
@@ -119,12 +123,17 @@ static void upgrade(const struct pp_config *cfg, const char *stored, const char 
 	out->weakness = pp_weakness(stored, &target);
 	if (out->weakness == NULL)
 		return;
-	if (store(cfg, &target, password, stored, out, msg, sizeof msg, logger) != PP_WRITTEN) {
+	bool written = store(cfg, &target, password, stored, out, msg, sizeof msg, logger) ==
+		       PP_WRITTEN;
+
+	if (!written)
 		pp_log(logger, LOG_WARNING,
 		       "mailbox %s: password not upgraded from {%s} (the login goes on): %s",
 		       out->name, out->verify.scheme->name, msg);
+	/* The server's words about a failed write may quote the new value. */
+	explicit_bzero(msg, sizeof msg);
+	if (!written)
 		return;
-	}
 	out->upgraded = true;
 	pp_log(logger, LOG_INFO, "mailbox %s: password upgraded from {%s} (%s) to {%s}", out->name,
 	       out->verify.scheme->name, out->weakness, target.scheme->name);
@@ -199,20 +208,27 @@ enum pp_result pp_change_password(const struct pp_config *cfg, const char *login
 		       out->name, new_password && new_password[0] ? "longer than 4096 bytes" : "empty");
 		return PP_NOT_STORED;
 	}
+	result = PP_NOT_STORED; /* until the write says otherwise */
 	switch (store(cfg, &target, new_password, NULL, out, msg, sizeof msg, logger)) {
 	case PP_WRITTEN:
 		pp_log(logger, LOG_NOTICE, "mailbox %s: password changed ({%s})", out->name,
 		       target.scheme->name);
-		return PP_OK;
+		result = PP_OK;
+		break;
 	case PP_WRITE_REFUSED:
 		pp_log(logger, LOG_ERR, "mailbox %s: password not changed: %s", out->name, msg);
-		return PP_NOT_STORED;
+		result = PP_NOT_STORED;
+		break;
 	case PP_WRITE_UNAVAILABLE:
+		pp_log(logger, LOG_ERR,
+		       "mailbox %s: password not changed: userbase unavailable: %s", out->name,
+		       msg);
+		result = PP_UNAVAILABLE;
 		break;
 	}
-	pp_log(logger, LOG_ERR, "mailbox %s: password not changed: userbase unavailable: %s",
-	       out->name, msg);
-	return PP_UNAVAILABLE;
+	/* The server's words about a refused write may quote the new value. */
+	explicit_bzero(msg, sizeof msg);
+	return result;
 }
 
 enum pp_result pp_account(const struct pp_config *cfg, const char *login, struct pp_login *out,
