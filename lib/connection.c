@@ -76,16 +76,29 @@ static void init_once(void)
 	pthread_atfork(before_fork, after_fork, after_fork);
 }
 
+/* Inherited connections this child could not free safely: kept reachable,
+ * so that a leak checker sees no leak, and never touched. */
+static PGconn *abandoned[POOL_SIZE];
+
 /* Free a connection inherited from the parent without a word to the
  * server: the socket is replaced by /dev/null first, so the Terminate that
- * PQfinish writes goes nowhere, and the parent's session lives on. */
+ * PQfinish writes goes nowhere, and the parent's session lives on.  With no
+ * /dev/null (out of descriptors, a sandbox) the connection is left as it
+ * is: a PQfinish would end the parent's session, a close() would let the
+ * number go to the next socket opened, which PQfinish would then write to. */
 static void disown(PGconn *pg)
 {
 	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	int fd = PQsocket(pg);
 
-	if (devnull >= 0 && fd >= 0)
-		dup2(devnull, fd);
+	if (fd >= 0 && (devnull < 0 || dup2(devnull, fd) < 0)) {
+		for (int i = 0; i < POOL_SIZE; i++)
+			if (abandoned[i] == NULL) {
+				abandoned[i] = pg;
+				break;
+			}
+		pg = NULL;
+	}
 	if (devnull >= 0)
 		close(devnull);
 	PQfinish(pg);

@@ -9,15 +9,20 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <security/pam_appl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -166,28 +171,26 @@ static void test_persistent_no(void **state)
 	assert_string_equal(now, kept);
 }
 
-static void test_fork(void **state)
+/* Log in, fork, let the child run child_logins (its exit status: 0 when
+ * they went as they should), then check that the parent's connection is
+ * the one it had, alive, and not replaced. */
+static void child_spares_parent(int (*child_logins)(void))
 {
 	char parent[1024], now[1024];
 	int status;
 	pid_t child;
 
-	(void)state;
 	assert_int_equal(login("pp", "keep1@persist.test", "Keep-0ne"), PAM_SUCCESS);
 	module_backends(parent, sizeof parent);
 	assert_int_equal(count_backends(), 1);
 	child = fork();
 	assert_true(child >= 0);
-	if (child == 0) {
-		/* The child opens its own connection, logs in twice, and leaves
-		 * the parent's alone: exit status says how it went. */
-		int ok = login("pp", "keep2@persist.test", "s3cr3t!") == PAM_SUCCESS &&
-			 login("pp", "keep1@persist.test", "wrong") == PAM_AUTH_ERR;
-		_exit(ok ? 0 : 1);
-	}
+	if (child == 0)
+		_exit(child_logins());
 	assert_int_equal(waitpid(child, &status, 0), child);
 	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	if (WEXITSTATUS(status) != 0)
+		fail_msg("the child's logins went wrong (status %d)", WEXITSTATUS(status));
 	/* The child's connection went with it; the parent's is untouched and
 	 * still answers, without a new connection. */
 	assert_int_equal(settled_backends(1), 1);
@@ -197,6 +200,67 @@ static void test_fork(void **state)
 	assert_int_equal(login("pp", "keep1@persist.test", "wrong"), PAM_AUTH_ERR);
 	module_backends(now, sizeof now);
 	assert_string_equal(now, parent);
+}
+
+/* The child opens its own connection and logs in twice. */
+static int two_logins(void)
+{
+	return login("pp", "keep2@persist.test", "s3cr3t!") == PAM_SUCCESS &&
+			       login("pp", "keep1@persist.test", "wrong") == PAM_AUTH_ERR
+		       ? 0
+		       : 1;
+}
+
+static void test_fork(void **state)
+{
+	(void)state;
+	child_spares_parent(two_logins);
+}
+
+/* From now on this process cannot open a file for writing (EMFILE, as when
+ * out of descriptors): /dev/null is out of reach, reading files is not. */
+static int forbid_opening_for_write(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 3),
+		/* the flags' low 32 bits (x86_64 is little-endian) */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, O_WRONLY | O_RDWR, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EMFILE & SECCOMP_RET_DATA)),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof filter / sizeof filter[0], filter };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+		return -1;
+	/* The condition the test is about. */
+	return open("/dev/null", O_WRONLY | O_CLOEXEC) < 0 && errno == EMFILE ? 0 : -1;
+}
+
+/* A login with no /dev/null to be had: pam_start first, since pam_wrapper
+ * copies its service files in a new process. */
+static int login_without_devnull(void)
+{
+	struct pam_conv conv = { answer_password, (void *)"s3cr3t!" };
+	pam_handle_t *pamh = NULL;
+	int rc = pam_start("pp", "keep2@persist.test", &conv, &pamh);
+
+	if (rc != PAM_SUCCESS || forbid_opening_for_write() != 0)
+		return 2;
+	rc = pam_authenticate(pamh, 0);
+	pam_end(pamh, rc);
+	return rc == PAM_SUCCESS ? 0 : 1;
+}
+
+/* A child that cannot open /dev/null to disown the parent's connection
+ * leaves it alone rather than PQfinish it (which would send Terminate down
+ * the socket they share and end the parent's session). */
+static void test_fork_without_devnull(void **state)
+{
+	(void)state;
+	child_spares_parent(login_without_devnull);
 }
 
 struct worker {
@@ -322,6 +386,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_thousand_logins_one_connection),
 		cmocka_unit_test(test_persistent_no),
 		cmocka_unit_test(test_fork),
+		cmocka_unit_test(test_fork_without_devnull),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_server_restart),
 		cmocka_unit_test(test_terminated_backend),
