@@ -2,6 +2,7 @@
  * Anything unknown, repeated or out of range is an error naming file and
  * line: a mail platform should not run on a silently guessed setting. */
 #include "config.h"
+#include "conninfo.h"
 #include "secret.h"
 #include "strength.h"
 
@@ -26,6 +27,9 @@ enum key_type {
 	KEY_BOOL,
 	KEY_DOMAIN,
 	KEY_PORT,
+	KEY_CONNINFO, /* a secret: it may hold the password */
+	KEY_SSLMODE,
+	KEY_PATH,     /* an absolute path */
 };
 
 static const struct key {
@@ -45,7 +49,12 @@ static const struct key {
 	{ "list-query", KEY_QUERY, offsetof(struct pp_config, list_query), 0, 0 },
 	{ "password-scheme", KEY_SCHEME, offsetof(struct pp_config, password_scheme), 0, 0 },
 	{ "upgrade-scheme", KEY_SCHEME, offsetof(struct pp_config, upgrade_scheme), 1, 0 },
-	{ "postgresql-conninfo", KEY_SECRET, offsetof(struct pp_config, conninfo), 0, 0 },
+	{ "postgresql-conninfo", KEY_CONNINFO, offsetof(struct pp_config, conninfo), 0, 0 },
+	{ "postgresql-sslmode", KEY_SSLMODE, offsetof(struct pp_config, sslmode), 0, 0 },
+	{ "postgresql-sslrootcert", KEY_PATH, offsetof(struct pp_config, sslrootcert), 0, 0 },
+	{ "postgresql-sslcert", KEY_PATH, offsetof(struct pp_config, sslcert), 0, 0 },
+	{ "postgresql-sslkey", KEY_PATH, offsetof(struct pp_config, sslkey), 0, 0 },
+	{ "postgresql-passfile", KEY_PATH, offsetof(struct pp_config, passfile), 0, 0 },
 	{ "default-domain", KEY_DOMAIN, offsetof(struct pp_config, default_domain), 0, 0 },
 	{ "connect-timeout", KEY_NUMBER, offsetof(struct pp_config, connect_timeout), 1, 300 },
 	{ "query-timeout", KEY_NUMBER, offsetof(struct pp_config, query_timeout), 0, 600000 },
@@ -57,6 +66,11 @@ static const struct key {
 
 #define NKEYS (sizeof keys / sizeof keys[0])
 #define FIELD(cfg, k, type) ((type *)((char *)(cfg) + (k)->offset))
+
+static bool is_secret(const struct key *k)
+{
+	return k->type == KEY_SECRET || k->type == KEY_CONNINFO;
+}
 
 void pp_config_init(struct pp_config *cfg)
 {
@@ -73,7 +87,7 @@ void pp_config_free(struct pp_config *cfg)
 		if (keys[i].type == KEY_NUMBER || keys[i].type == KEY_BOOL)
 			continue;
 		char **field = FIELD(cfg, &keys[i], char *);
-		if (keys[i].type == KEY_SECRET)
+		if (is_secret(&keys[i]))
 			pp_free_secret(*field);
 		else
 			free(*field);
@@ -98,7 +112,7 @@ int pp_config_copy(struct pp_config *dst, const struct pp_config *src)
 		if (keys[i].type == KEY_NUMBER || keys[i].type == KEY_BOOL)
 			continue;
 		char **field = FIELD(dst, &keys[i], char *);
-		*field = copy_string(*field, keys[i].type == KEY_SECRET);
+		*field = copy_string(*field, is_secret(&keys[i]));
 		lost |= *field == NULL && *FIELD(src, &keys[i], char *) != NULL;
 	}
 	dst->file = copy_string(src->file, false);
@@ -224,6 +238,52 @@ fail:
 	return NULL;
 }
 
+/* libpq's sslmode values, weakest first. */
+static bool known_sslmode(const char *value)
+{
+	static const char *const modes[] = { "disable", "allow",     "prefer",
+					     "require", "verify-ca", "verify-full" };
+
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+		if (strcmp(value, modes[i]) == 0)
+			return true;
+	return false;
+}
+
+/* NULL when value is a connection string libpq can parse, else why not.
+ * A service is refused: libpq finds its file through PGSERVICEFILE and
+ * $HOME, which the caller sets, and it could only fill what the module
+ * leaves unset: nothing that picks the server, the credentials or TLS
+ * (lib/conn_params.c). */
+static const char *check_conninfo(const char *value)
+{
+	const char *why = NULL;
+	PQconninfoOption *opts = pp_conninfo_parse(value, &why);
+
+	if (opts != NULL && pp_conninfo_get(opts, "service") != NULL)
+		why = "no service=: write the service's parameters in postgresql-conninfo itself";
+	pp_conninfo_free(opts);
+	return why;
+}
+
+/* Does this value put a password in the module's arguments?  A connection
+ * string that does not parse is refused later, for that. */
+static bool holds_password(const struct key *k, const char *value)
+{
+	const char *why;
+	PQconninfoOption *opts;
+	bool found;
+
+	if (k->type == KEY_SECRET)
+		return true;
+	if (k->type != KEY_CONNINFO)
+		return false;
+	opts = pp_conninfo_parse(value, &why);
+	found = opts != NULL && pp_conninfo_has_secret(opts);
+	pp_conninfo_free(opts);
+	return found;
+}
+
 static const struct key *find_key(const char *name)
 {
 	for (size_t i = 0; i < NKEYS; i++)
@@ -245,10 +305,10 @@ int pp_config_set(struct pp_config *cfg, const char *key, const char *value, con
 		return -1;
 	}
 	bit = 1UL << (k - keys);
-	if (from_argument && k->type == KEY_SECRET && strcmp(k->name, "postgresql-password") == 0) {
-		snprintf(err, errlen, "%s: %s is not allowed as a module argument: /etc/pam.d "
+	if (from_argument && holds_password(k, value)) {
+		snprintf(err, errlen, "%s: %s%s is not allowed as a module argument: /etc/pam.d "
 				      "is world-readable; put it in the configuration file",
-			 origin, key);
+			 origin, key, k->type == KEY_CONNINFO ? " with a password" : "");
 		return -1;
 	}
 	/* A file may give each key once; arguments override the file. */
@@ -297,6 +357,25 @@ int pp_config_set(struct pp_config *cfg, const char *key, const char *value, con
 		else
 			copy = strdup(value);
 		break;
+	case KEY_SSLMODE:
+		if (!known_sslmode(value))
+			why = "disable, allow, prefer, require, verify-ca or verify-full";
+		else
+			copy = strdup(value);
+		break;
+	case KEY_PATH:
+		if (value[0] != '/')
+			why = "an absolute path";
+		else
+			copy = strdup(value);
+		break;
+	case KEY_CONNINFO:
+		if (value[0] == '\0')
+			why = "a value (to use the default, leave the key out)";
+		else if ((why = check_conninfo(value)) == NULL &&
+			 (copy = pp_strdup_secret(value)) == NULL)
+			why = "enough memory";
+		break;
 	case KEY_STRING:
 	case KEY_SECRET:
 		/* An empty value would silently mean libpq's default. */
@@ -317,7 +396,7 @@ int pp_config_set(struct pp_config *cfg, const char *key, const char *value, con
 	if (k->type != KEY_NUMBER && k->type != KEY_BOOL) {
 		char **field = FIELD(cfg, k, char *);
 
-		if (k->type == KEY_SECRET)
+		if (is_secret(k))
 			pp_free_secret(*field);
 		else
 			free(*field);

@@ -24,7 +24,13 @@ struct pp_config {
 	char *user;           /* postgresql-user */
 	char *password;       /* postgresql-password: never from module arguments */
 	char *query;          /* postgresql-query, with %s already turned into $1 */
-	char *conninfo;       /* postgresql-conninfo: wins over the keys above */
+	char *conninfo;       /* postgresql-conninfo: wins over the keys above and
+			       * below; parsed (PQconninfoParse) when set */
+	char *sslmode;        /* postgresql-sslmode: NULL: verify-full over TCP */
+	char *sslrootcert;    /* postgresql-sslrootcert, -sslcert, -sslkey and */
+	char *sslcert;        /* -passfile: absolute paths; NULL: libpq's file */
+	char *sslkey;         /* of that name in the home directory of the */
+	char *passfile;       /* effective user (lib/conn_params.c) */
 	char *update_query;   /* update-query: $1 mailbox, $2 new value */
 	char *upgrade_query;  /* upgrade-query: the same, and $3 the value replaced */
 	char *list_query;     /* list-query: every mailbox, isForward, password */
@@ -46,7 +52,8 @@ void pp_config_init(struct pp_config *cfg);
 void pp_config_free(struct pp_config *cfg);
 
 /* Set key to value.  origin says where it came from ("file:12",
- * "argument"); arguments may not carry secrets.  Returns 0, or -1 with a
+ * "argument"); arguments may not carry secrets: neither postgresql-password
+ * nor a postgresql-conninfo holding a password.  Returns 0, or -1 with a
  * message naming the key and origin in err. */
 int pp_config_set(struct pp_config *cfg, const char *key, const char *value, const char *origin,
 		  bool from_argument, char *err, size_t errlen);

@@ -14,6 +14,7 @@
  * end the parent's session.  The child disowns them (see disown()) and opens
  * its own. */
 #include "connection.h"
+#include "conn_params.h"
 #include "secret.h"
 
 #include <fcntl.h>
@@ -122,9 +123,10 @@ static void clear_slot(struct slot *s, bool inherited)
  * two different settings read alike. */
 static char *settings_of(const struct pp_config *cfg)
 {
-	const char *fields[] = { cfg->conninfo, cfg->host,     cfg->port,
-				 cfg->user,     cfg->password, cfg->database,
-				 cfg->file_id };
+	const char *fields[] = { cfg->conninfo,    cfg->host,    cfg->port,
+				 cfg->user,        cfg->password, cfg->database,
+				 cfg->sslmode,     cfg->sslrootcert, cfg->sslcert,
+				 cfg->sslkey,      cfg->passfile, cfg->file_id };
 	size_t size = 32;
 	char *s, *p;
 
@@ -150,59 +152,70 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
+/* Once per process: TLS that does not check the server is the operator's
+ * written choice, and the log says so. */
+static void warn_weak_tls(const struct pp_conn_params *p, const struct pp_logger *logger)
+{
+	static const struct {
+		const char *mode, *meaning;
+	} weak[] = {
+		{ "disable", "no TLS: the database password and every reply travel in clear" },
+		{ "allow", "TLS only if the server asks, and its certificate is not checked" },
+		{ "prefer", "TLS only if the server offers it, and its certificate is not checked" },
+		{ "require", "the server's certificate is not checked" },
+		{ "verify-ca", "the server's certificate is not checked against its host name" },
+	};
+	static bool warned;
+
+	if (!p->tcp)
+		return;
+	for (size_t i = 0; i < sizeof weak / sizeof weak[0]; i++)
+		if (strcmp(p->sslmode, weak[i].mode) == 0 &&
+		    !__atomic_exchange_n(&warned, true, __ATOMIC_RELAXED))
+			pp_log(logger, LOG_WARNING,
+			       "the userbase is reached over TCP with sslmode %s: %s "
+			       "(verify-full checks it)",
+			       weak[i].mode, weak[i].meaning);
+}
+
 static PGconn *open_connection(const struct pp_config *cfg, const struct pp_logger *logger)
 {
-	char timeout[24], msg[256];
-	const char *names[16], *values[16];
-	size_t n = 0;
+	struct pp_conn_params p;
+	char msg[256], names[256];
+	const char *why;
 	PGconn *pg;
 
-#define PARAM(k, v) \
-	do { \
-		if ((v) != NULL) { \
-			names[n] = (k); \
-			values[n] = (v); \
-			n++; \
-		} \
-	} while (0)
-	snprintf(timeout, sizeof timeout, "%ld", cfg->connect_timeout);
-	PARAM("connect_timeout", timeout);
-	PARAM("application_name", "pam_powermail");
-	PARAM("client_encoding", "UTF8");
-	/* A kept connection to a server that vanished without a word (a
-	 * network partition, a powered-off host) is noticed within about a
-	 * minute and a half instead of the kernel's two hours.  Unix sockets
-	 * ignore these. */
-	PARAM("keepalives", "1");
-	PARAM("keepalives_idle", "60");
-	PARAM("keepalives_interval", "10");
-	PARAM("keepalives_count", "3");
-	if (cfg->conninfo != NULL) {
-		/* expand_dbname: the whole string is parsed, and wins over the
-		 * settings before it. */
-		PARAM("dbname", cfg->conninfo);
-	} else {
-		PARAM("host", cfg->host);
-		PARAM("port", cfg->port);
-		PARAM("user", cfg->user);
-		PARAM("password", cfg->password);
-		PARAM("dbname", cfg->database ? cfg->database : "powermail");
+	if (pp_conn_env_untrusted(names, sizeof names)) {
+		pp_log(logger, LOG_ERR,
+		       "refusing to reach the userbase: a setuid or setgid program runs with %s "
+		       "in its environment, which could steer libpq's connection; unset them",
+		       names);
+		return NULL;
 	}
-#undef PARAM
-	names[n] = values[n] = NULL;
-	pg = PQconnectdbParams(names, values, cfg->conninfo != NULL);
+	if (pp_conn_params_make(cfg, &p, &why) != 0) {
+		pp_log(logger, LOG_ERR, "cannot reach the userbase: %s", why);
+		return NULL;
+	}
+	warn_weak_tls(&p, logger);
+	pg = PQconnectdbParams(p.keywords, p.values, 1);
 	if (pg == NULL) {
 		pp_log(logger, LOG_ERR, "cannot reach the userbase: out of memory");
-		return NULL;
-	}
-	if (PQstatus(pg) != CONNECTION_OK) {
-		/* libpq's messages name host, port and user, never the password. */
+	} else if (PQstatus(pg) != CONNECTION_OK) {
+		/* libpq's words name hosts, ports, users and databases; should one
+		 * of them be a password too (user = password, a misplaced field),
+		 * or the text quote the connection string, they are not logged. */
+		const char *text = PQerrorMessage(pg);
+
 		pp_log(logger, LOG_ERR, "cannot reach the userbase: %s",
-		       pp_first_line(PQerrorMessage(pg), msg, sizeof msg));
+		       pp_conn_params_quotes_secret(&p, text)
+			       ? "(libpq's message is withheld: it holds a configured secret)"
+			       : pp_first_line(text, msg, sizeof msg));
 		PQfinish(pg);
-		return NULL;
+		pg = NULL;
+	} else {
+		PQsetNoticeProcessor(pg, ignore_notice, NULL);
 	}
-	PQsetNoticeProcessor(pg, ignore_notice, NULL);
+	pp_conn_params_free(&p);
 	return pg;
 }
 

@@ -394,7 +394,7 @@ if [[ -n $have_bouncer ]]; then
     ok "pgbouncer (transaction pooling, pool size 1) on 127.0.0.1:$B1_PORT in front of the primary"
     write_conf pp_bouncer "postgresql-host = 127.0.0.1" "postgresql-port = $B1_PORT" \
         "postgresql-database = powermail" "postgresql-user = powermail" \
-        "postgresql-password = $DBPASSWORD"
+        "postgresql-password = $DBPASSWORD" "postgresql-sslmode = disable"
 
     login_once pp_bouncer info@example.com 's3cr3t!' authenticate acct_mgmt
     expect "pgbouncer: info@example.com with s3cr3t! authenticates" yes \
@@ -461,11 +461,11 @@ if [[ -n $have_bouncer ]]; then
     B2_PORT=$B_PORT
     write_conf pp_bouncer2 "postgresql-host = 127.0.0.1" "postgresql-port = $B2_PORT" \
         "postgresql-database = powermail" "postgresql-user = powermail" \
-        "postgresql-password = $DBPASSWORD"
+        "postgresql-password = $DBPASSWORD" "postgresql-sslmode = disable"
     login_on "pgbouncer in front of the standby: info@example.com authenticates" pp_bouncer2 standby
     # Both poolers, as libpq hosts; a short query-timeout for the case below.
     write_conf pp_bouncers \
-        "postgresql-conninfo = host=127.0.0.1,127.0.0.1 port=$B1_PORT,$B2_PORT dbname=powermail user=powermail password=$DBPASSWORD connect_timeout=2" \
+        "postgresql-conninfo = host=127.0.0.1,127.0.0.1 port=$B1_PORT,$B2_PORT dbname=powermail user=powermail password=$DBPASSWORD connect_timeout=2 sslmode=disable" \
         "query-timeout = 2000"
     login_once pp_bouncers info@example.com 's3cr3t!' authenticate
     expect "both poolers as hosts, primary up: authenticates" yes "successfully authenticated"
@@ -475,7 +475,9 @@ fi
 
 # --- 3. several hosts, and the primary stopped ------------------------------
 
-conninfo="host=127.0.0.1,127.0.0.1 port=$P_PORT,$S_PORT dbname=powermail user=powermail password=$DBPASSWORD connect_timeout=2"
+# The test's servers have no TLS: written out, as an operator must (TLS:
+# tests/t_tls.sh).
+conninfo="host=127.0.0.1,127.0.0.1 port=$P_PORT,$S_PORT dbname=powermail user=powermail password=$DBPASSWORD connect_timeout=2 sslmode=disable"
 write_conf pp_ha "postgresql-conninfo = $conninfo target_session_attrs=any"
 write_conf pp_prefer "postgresql-conninfo = $conninfo target_session_attrs=prefer-standby"
 write_conf pp_rw "postgresql-conninfo = $conninfo target_session_attrs=read-write"

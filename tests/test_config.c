@@ -53,6 +53,8 @@ static void test_defaults(void **state)
 	assert_false(cfg.equalize_timing);
 	assert_null(cfg.query);
 	assert_null(cfg.default_domain);
+	assert_null(cfg.sslmode); /* lib/conn_params.c: verify-full over TCP */
+	assert_null(cfg.passfile);
 	pp_config_free(&cfg);
 }
 
@@ -70,6 +72,11 @@ static void test_every_key(void **state)
 		"postgresql-query = select quotaMB,isForward,fwdDest,password from mboxes where mbox='%s'"
 		" and fwdDest not like '%sales%'\n"
 		"postgresql-conninfo = host=a,b target_session_attrs=any\n"
+		"postgresql-sslmode = verify-ca\n"
+		"postgresql-sslrootcert = /etc/pm/ca.crt\n"
+		"postgresql-sslcert = /etc/pm/client.crt\n"
+		"postgresql-sslkey = /etc/pm/client.key\n"
+		"postgresql-passfile = /etc/pm/pgpass\n"
 		"\n"
 		"connect-timeout = 7\n"
 		"query-timeout = 250\n"
@@ -97,6 +104,11 @@ static void test_every_key(void **state)
 	assert_string_equal(cfg.query, "select quotaMB,isForward,fwdDest,password from mboxes "
 				       "where mbox=$1 and fwdDest not like '%sales%'");
 	assert_string_equal(cfg.conninfo, "host=a,b target_session_attrs=any");
+	assert_string_equal(cfg.sslmode, "verify-ca");
+	assert_string_equal(cfg.sslrootcert, "/etc/pm/ca.crt");
+	assert_string_equal(cfg.sslcert, "/etc/pm/client.crt");
+	assert_string_equal(cfg.sslkey, "/etc/pm/client.key");
+	assert_string_equal(cfg.passfile, "/etc/pm/pgpass");
 	assert_int_equal(cfg.connect_timeout, 7);
 	assert_int_equal(cfg.query_timeout, 250);
 	assert_string_equal(cfg.default_domain, "example.com");
@@ -152,6 +164,17 @@ static const struct {
 	{ "upgrade-scheme = {ssha512}\n", "expected a strong scheme" },
 	{ "list-query = select * from t where a=$1\n", "expected a query without parameters" },
 	{ "list-query =   \n", "expected a query" },
+	{ "postgresql-sslmode = verify_full\n", ":1: bad value for postgresql-sslmode: expected "
+						"disable, allow, prefer, require, verify-ca or verify-full" },
+	{ "postgresql-sslmode =\n", ":1: bad value for postgresql-sslmode" },
+	{ "postgresql-sslrootcert = ca.crt\n", "postgresql-sslrootcert: expected an absolute path" },
+	{ "postgresql-sslcert = ~/c.crt\n", "postgresql-sslcert: expected an absolute path" },
+	{ "postgresql-sslkey = \n", "postgresql-sslkey: expected an absolute path" },
+	{ "postgresql-passfile = .pgpass\n", "postgresql-passfile: expected an absolute path" },
+	{ "postgresql-conninfo = host=a nosuchkeyword=1\n", ":1: bad value for postgresql-conninfo: "
+							    "expected a libpq connection string" },
+	{ "postgresql-conninfo = host='a\n", "expected a libpq connection string" },
+	{ "postgresql-conninfo = service=powermail\n", "expected no service=" },
 };
 
 static void test_bad_files(void **state)
@@ -183,6 +206,34 @@ static void test_secrets_stay_out_of_messages(void **state)
 			 -1);
 	assert_null(strstr(err, "hunter2"));
 	pp_config_free(&cfg);
+}
+
+/* libpq's parser quotes what it cannot parse, password and all: a bad
+ * postgresql-conninfo is refused at load time in words of our own. */
+static void test_conninfo_errors_are_ours(void **state)
+{
+	static const char *const texts[] = {
+		"postgresql-conninfo = postgresql://u:Typo-S3cret-1@[127.0.0.1:5432/db\n",
+		"postgresql-conninfo = host=h password=Typo-S3cret-1 port\n",
+		"postgresql-conninfo = password='Typo-S3cret-1\n",
+		"postgresql-conninfo = postgresql://u:Typo-S3cret-1@h/db?nosuch=1\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		struct pp_config cfg;
+		char err[512] = "";
+
+		pp_config_init(&cfg);
+		if (pp_config_load(&cfg, write_config(texts[i], 0600), false, err, sizeof err) == 0)
+			fail_msg("row %zu accepted", i);
+		if (strstr(err, "bad value for postgresql-conninfo: expected a libpq connection "
+				"string") == NULL)
+			fail_msg("row %zu: '%s'", i, err);
+		assert_null(strstr(err, "Typo-S3cret-1"));
+		assert_null(strstr(err, "127.0.0.1"));
+		pp_config_free(&cfg);
+	}
 }
 
 static void test_file_checks(void **state)
@@ -251,6 +302,34 @@ static void test_module_arguments(void **state)
 		assert_int_equal(pp_config_from_args(&cfg, 2, argv, err, sizeof err), -1);
 		assert_non_null(strstr(err, "not allowed as a module argument"));
 		assert_null(strstr(err, "secret"));
+		pp_config_free(&cfg);
+	}
+	/* A password inside postgresql-conninfo, in either form, is refused
+	 * like postgresql-password; one without is fine. */
+	static const char *const with_password[] = {
+		"postgresql-conninfo=host=db password=Arg-S3cret-2 dbname=pm",
+		"postgresql-conninfo=postgresql://pm:Arg-S3cret-2@db/pm",
+		"postgresql-conninfo=postgresql://pm@db/pm?password=Arg-S3cret-2",
+		"postgresql-conninfo=host=db sslpassword=Arg-S3cret-2",
+	};
+	for (size_t i = 0; i < sizeof with_password / sizeof with_password[0]; i++) {
+		const char *argv[] = { conf, with_password[i] };
+
+		pp_config_init(&cfg);
+		assert_int_equal(pp_config_from_args(&cfg, 2, argv, err, sizeof err), -1);
+		if (strstr(err, "postgresql-conninfo with a password is not allowed as a module "
+				"argument") == NULL)
+			fail_msg("row %zu: '%s'", i, err);
+		assert_null(strstr(err, "Arg-S3cret-2"));
+		pp_config_free(&cfg);
+	}
+	{
+		const char *argv[] = { conf, "postgresql-conninfo=postgresql://pm@db/pm" };
+
+		pp_config_init(&cfg);
+		if (pp_config_from_args(&cfg, 2, argv, err, sizeof err) != 0)
+			fail_msg("%s", err);
+		assert_string_equal(cfg.conninfo, "postgresql://pm@db/pm");
 		pp_config_free(&cfg);
 	}
 	{
@@ -358,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_secrets_stay_out_of_messages),
+		cmocka_unit_test(test_conninfo_errors_are_ours),
 		cmocka_unit_test(test_file_checks),
 		cmocka_unit_test(test_module_arguments),
 		cmocka_unit_test(test_cache),

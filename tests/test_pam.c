@@ -414,7 +414,8 @@ static const struct svc services[] = {
 	{ "pp_timeouts", "connect-timeout = 3\nquery-timeout = 4000\n", "", 0, 0 },
 	{ "pp_tcp",
 	  "postgresql-host = 127.0.0.1\npostgresql-port = @PGPORT@\npostgresql-user = @PGUSER@\n"
-	  "postgresql-password = @PGPASSWORD@\npostgresql-database = @PGDB@\n",
+	  "postgresql-password = @PGPASSWORD@\npostgresql-database = @PGDB@\n"
+	  "postgresql-sslmode = disable   # the harness's cluster has no TLS\n",
 	  "", SVC_NO_BASE, 0 },
 	{ "pp_comments",
 	  "# a comment line\n"

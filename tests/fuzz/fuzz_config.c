@@ -216,6 +216,8 @@ static const char *const key_names[] = {
 	"postgresql-password", "postgresql-query", "postgresql-conninfo", "default-domain",
 	"connect-timeout", "query-timeout", "lowercase", "debug", "persistent", "equalize-timing",
 	"update-query", "upgrade-query", "password-scheme", "upgrade-scheme", "list-query",
+	"postgresql-sslmode", "postgresql-sslrootcert", "postgresql-sslcert", "postgresql-sslkey",
+	"postgresql-passfile",
 };
 
 /* The messages' own words: a secret that is a substring of these is not

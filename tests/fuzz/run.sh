@@ -56,6 +56,9 @@ dictionary() {
         for w in postgresql-database postgresql-host postgresql-port postgresql-user \
             postgresql-password postgresql-query postgresql-conninfo default-domain \
             connect-timeout query-timeout lowercase debug persistent equalize-timing config= \
+            postgresql-sslmode postgresql-sslrootcert postgresql-sslcert postgresql-sslkey \
+            postgresql-passfile verify-full verify-ca require disable 'password=' 'service=' \
+            'postgresql://' '@' \
             use_first_pass \
             try_first_pass use_authtok ' = ' '=' '#' ' #' '\x0a' '\x0d\x0a' '\x00' \
             "'%s'" '%s' '$1' '$2' yes no true false on off; do
