@@ -1,8 +1,11 @@
 /* libpq access.  The mailbox name only ever travels as parameter $1 of
  * PQsendQueryParams; the query is bounded by query-timeout on our side, so
- * a hung server cannot hang the mail daemon. */
+ * a hung server cannot hang the mail daemon.  Every result is wiped before
+ * it is freed, and a server error is said by its SQLSTATE and primary
+ * message only (pg_result.c). */
 #include "userbase.h"
 #include "connection.h"
+#include "pg_result.h"
 #include "secret.h"
 
 #include <errno.h>
@@ -59,7 +62,7 @@ static PGresult *await_result(PGconn *conn, long timeout_ms, bool *timed_out)
 	*timed_out = false;
 	for (;;) {
 		if (wait_ready(conn, deadline, timed_out) != 0) {
-			PQclear(res);
+			pp_pg_clear(res);
 			return NULL;
 		}
 		next = PQgetResult(conn);
@@ -68,7 +71,7 @@ static PGresult *await_result(PGconn *conn, long timeout_ms, bool *timed_out)
 		if (res == NULL)
 			res = next;
 		else
-			PQclear(next);
+			pp_pg_clear(next);
 	}
 }
 
@@ -125,19 +128,27 @@ static bool connection_lost(PGconn *conn, const PGresult *res)
 	       strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0;
 }
 
-/* Send sql on conn and read its one result within query-timeout.  Returns
+/* A query: its text, its parameters, and which of them are secrets (all
+ * but the first, the mailbox name, or none). */
+struct query {
+	const char *sql;
+	int nparams;
+	const char *const *params;
+	bool secret_values;
+};
+
+/* Send q on conn and read its one result within query-timeout.  Returns
  * the result (NULL when there is none: timeout or a broken connection) and
  * says what became of the connection; on failure msg says why, on one line,
  * without the parameters. */
-static PGresult *run(PGconn *conn, const struct pp_config *cfg, const char *sql, int nparams,
-		     const char *const *params, enum outcome *outcome, char *msg, size_t msglen)
+static PGresult *run(PGconn *conn, const struct pp_config *cfg, const struct query *q,
+		     enum outcome *outcome, char *msg, size_t msglen)
 {
 	PGresult *res = NULL;
 	bool timed_out = false;
-	char line[256];
 
 	*outcome = ANSWERED;
-	if (PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0))
+	if (PQsendQueryParams(conn, q->sql, q->nparams, NULL, q->params, NULL, NULL, 0))
 		res = await_result(conn, cfg->query_timeout, &timed_out);
 	if (timed_out) {
 		*outcome = TIMED_OUT;
@@ -147,13 +158,10 @@ static PGresult *run(PGconn *conn, const struct pp_config *cfg, const char *sql,
 	if (res != NULL && (PQresultStatus(res) == PGRES_TUPLES_OK ||
 			    PQresultStatus(res) == PGRES_COMMAND_OK))
 		return res;
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-
 	if ((res == NULL || PQresultStatus(res) == PGRES_FATAL_ERROR) && connection_lost(conn, res))
 		*outcome = DROPPED;
-	snprintf(msg, msglen, "failed (SQLSTATE %s): %s", state ? state : "none",
-		 pp_first_line(res ? PQresultErrorMessage(res) : PQerrorMessage(conn), line,
-			       sizeof line));
+	pp_pg_error(res, conn, q->secret_values ? q->params + 1 : NULL,
+		    q->secret_values ? q->nparams - 1 : 0, msg, msglen);
 	return res;
 }
 
@@ -161,9 +169,9 @@ static PGresult *run(PGconn *conn, const struct pp_config *cfg, const char *sql,
  * since closed (a restart, an idle timeout) is retried once on a new one;
  * nothing else is.  NULL with msg set when no connection could be had (the
  * pool has logged why: msg is then empty) or none answered. */
-static PGresult *run_pooled(const struct pp_config *cfg, const char *sql, int nparams,
-			    const char *const *params, enum outcome *outcome, char *msg,
-			    size_t msglen, const struct pp_logger *logger)
+static PGresult *run_pooled(const struct pp_config *cfg, const struct query *q,
+			    enum outcome *outcome, char *msg, size_t msglen,
+			    const struct pp_logger *logger)
 {
 	PGresult *res = NULL;
 	struct pp_conn conn;
@@ -178,10 +186,10 @@ static PGresult *run_pooled(const struct pp_config *cfg, const char *sql, int np
 		}
 		bool may_retry = attempt == 0 && !conn.fresh;
 
-		res = run(conn.pg, cfg, sql, nparams, params, outcome, msg, msglen);
+		res = run(conn.pg, cfg, q, outcome, msg, msglen);
 		pp_conn_release(&conn, *outcome == ANSWERED);
 		if (*outcome == DROPPED && may_retry) {
-			PQclear(res);
+			pp_pg_clear(res);
 			continue;
 		}
 		return res;
@@ -192,14 +200,14 @@ enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
 				struct pp_mailbox *mb, const struct pp_logger *logger)
 {
 	const char *params[1] = { name };
+	const struct query q = { cfg->query ? cfg->query : PP_DEFAULT_QUERY, 1, params, false };
 	enum outcome outcome;
 	char msg[300];
 	PGresult *res;
 
 	memset(mb, 0, sizeof *mb);
 	mb->kind = PP_KIND_UNAVAILABLE;
-	res = run_pooled(cfg, cfg->query ? cfg->query : PP_DEFAULT_QUERY, 1, params, &outcome, msg,
-			 sizeof msg, logger);
+	res = run_pooled(cfg, &q, &outcome, msg, sizeof msg, logger);
 	/* An empty msg: the pool could not connect, and has logged why. */
 	if (outcome == TIMED_OUT) {
 		pp_log(logger, LOG_ERR, "userbase query for %s: %s", name, msg);
@@ -217,7 +225,7 @@ enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
 	} else {
 		mb->kind = PQntuples(res) == 0 ? PP_KIND_UNKNOWN : read_row(res, name, mb, logger);
 	}
-	PQclear(res);
+	pp_pg_clear(res);
 	if (mb->kind == PP_KIND_UNAVAILABLE)
 		pp_mailbox_clear(mb), mb->kind = PP_KIND_UNAVAILABLE;
 	return mb->kind;
@@ -227,12 +235,13 @@ enum pp_write pp_userbase_write(const struct pp_config *cfg, const char *sql, in
 				const char *const *params, long *rows, char *msg, size_t msglen,
 				const struct pp_logger *logger)
 {
+	const struct query q = { sql, nparams, params, true };
 	enum pp_write result = PP_WRITE_REFUSED;
 	enum outcome outcome;
 	PGresult *res;
 
 	*rows = 0;
-	res = run_pooled(cfg, sql, nparams, params, &outcome, msg, msglen, logger);
+	res = run_pooled(cfg, &q, &outcome, msg, msglen, logger);
 	if (res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK) {
 		*rows = strtol(PQcmdTuples(res), NULL, 10);
 		result = PP_WRITTEN;
@@ -244,7 +253,7 @@ enum pp_write pp_userbase_write(const struct pp_config *cfg, const char *sql, in
 		if (msg[0] == '\0')
 			snprintf(msg, msglen, "no connection to the userbase");
 	}
-	PQclear(res);
+	pp_pg_clear(res);
 	return result;
 }
 

@@ -42,8 +42,9 @@ enum pp_write {
 
 /* Run a data-changing query (update-query, upgrade-query) with its
  * parameters, on the same connections and with the same retry as lookups.
- * Logs nothing but a failed connection: on failure msg says why, on one
- * line, never quoting a parameter. */
+ * params[0] is the mailbox name; the others are secrets (a new value, the
+ * old one).  Logs nothing but a failed connection: on failure msg says
+ * why, on one line, never quoting a secret parameter. */
 enum pp_write pp_userbase_write(const struct pp_config *cfg, const char *sql, int nparams,
 				const char *const *params, long *rows, char *msg, size_t msglen,
 				const struct pp_logger *logger);

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "connection.h"
 #include "hash_shape.h"
+#include "pg_result.h"
 #include "scheme.h"
 #include "secret.h"
 #include "strength.h"
@@ -249,17 +250,17 @@ static void check_column(PGconn *pg, const struct pp_config *cfg)
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		printf("password column: not found in table mboxes\n");
-		PQclear(res);
+		pp_pg_clear(res);
 		return;
 	}
 	if (PQgetisnull(res, 0, 1)) {
 		printf("password column: %s, no length limit\n", PQgetvalue(res, 0, 0));
-		PQclear(res);
+		pp_pg_clear(res);
 		return;
 	}
 	width = strtol(PQgetvalue(res, 0, 1), NULL, 10);
 	printf("password column: %s(%ld)\n", PQgetvalue(res, 0, 0), width);
-	PQclear(res);
+	pp_pg_clear(res);
 	/* sha512-crypt and argon2 values are about 100 to 120 characters. */
 	if (width < 128)
 		printf("  too narrow for modern hashes: make it at least 128 characters "
@@ -295,15 +296,27 @@ static const char *list_query(const struct pp_config *cfg, bool lock)
 	return locked;
 }
 
+/* A failed query, said as the module says it: SQLSTATE and primary
+ * message, never DETAIL (which quotes rows), never one of the secrets. */
+static void print_error(const PGresult *res, const PGconn *pg, const char *const *secrets,
+			int nsecrets)
+{
+	char msg[320];
+
+	fprintf(stderr, "pptool: userbase: %s\n",
+		pp_pg_error(res, pg, secrets, nsecrets, msg, sizeof msg));
+}
+
 /* Send list-query in single-row mode: memory stays flat however many
- * mailboxes there are.  Calls row() for each; -1 on an error. */
+ * mailboxes there are.  Calls row() for each; -1 on an error.  Each row
+ * holds a stored value: wiped before it is freed. */
 static int each_row(PGconn *pg, const char *sql, int (*row)(PGresult *res, void *ctx), void *ctx)
 {
 	PGresult *res;
 	int rc = 0;
 
 	if (!PQsendQuery(pg, sql) || !PQsetSingleRowMode(pg)) {
-		fprintf(stderr, "pptool: userbase: %s", PQerrorMessage(pg));
+		print_error(NULL, pg, NULL, 0);
 		return -1;
 	}
 	while ((res = PQgetResult(pg)) != NULL) {
@@ -317,10 +330,10 @@ static int each_row(PGconn *pg, const char *sql, int (*row)(PGresult *res, void 
 			if (rc == 0 && row(res, ctx) != 0)
 				rc = -1;
 		} else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			fprintf(stderr, "pptool: userbase: %s", PQresultErrorMessage(res));
+			print_error(res, pg, NULL, 0);
 			rc = -1;
 		}
-		PQclear(res);
+		pp_pg_clear(res);
 	}
 	return rc;
 }
@@ -518,9 +531,10 @@ static bool exec_ok(PGconn *pg, const char *sql, int n, const char *const *param
 	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
 		  (!want_one_row || strcmp(PQcmdTuples(res), "1") == 0);
 
+	/* params[0] is the mailbox; the others are a new and an old value. */
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		fprintf(stderr, "pptool: userbase: %s", PQresultErrorMessage(res));
-	PQclear(res);
+		print_error(res, pg, n > 1 ? params + 1 : NULL, n > 1 ? n - 1 : 0);
+	pp_pg_clear(res);
 	return ok;
 }
 

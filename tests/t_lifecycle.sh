@@ -11,6 +11,8 @@
 #   `pptool check` then finds none.  The new values are checked by passlib,
 #   the ones `pptool passwd` writes by hashlib: implementations of their own.
 #   `pptool auth` says kind, scheme and verdict, never the stored value.
+#   A server error (a CHECK constraint) is said by its SQLSTATE and primary
+#   message, never with the row.
 #
 # Needs the environment tests/run-tests.sh gives (tests/CONVENTIONS.md).
 set -uo pipefail
@@ -294,7 +296,19 @@ check "auth: unknown, exit 1" test "$rc" -eq 1 -a -n "$(grep '^kind:    unknown$
 long=$(printf 'L%.0s' $(seq 1 250))
 psql_su "$db" -c "insert into mboxes (mbox, password) values
     ('a-short@life.test', 'short-1.0'), ('z-long@life.test', '$long')" || exit 1
+# A CHECK constraint refusing the new value: the server's DETAIL quotes the
+# row, old and new value; pptool says the SQLSTATE and the primary message.
+psql_su "$db" -c "alter table mboxes add constraint pp_no_plain
+    check (mbox <> 'a-short@life.test' or password not like '{plain}%')" >/dev/null || exit 1
 before=$(snapshot)
+out=$(pp migrate-plain --config "$PP_TMP/admin.conf" 2>&1)
+rc=$?
+check "migrate-plain: a CHECK constraint refusing a value fails it (exit 2)" test "$rc" -eq 2
+check "migrate-plain: ... says the SQLSTATE and the primary message" grep -qF \
+    'pptool: userbase: failed (SQLSTATE 23514): new row for relation "mboxes" violates check constraint "pp_no_plain"' <<<"$out"
+check "migrate-plain: ... never the row or the value" test -z "$(grep -e 'short-1.0' -e 'Failing row' -e DETAIL <<<"$out")"
+check "migrate-plain: ... and nothing changed" test "$(snapshot)" == "$before"
+psql_su "$db" -c "alter table mboxes drop constraint pp_no_plain" >/dev/null || exit 1
 out=$(pp migrate-plain --config "$PP_TMP/admin.conf" 2>&1)
 rc=$?
 check "migrate-plain: a value too long for the column fails it (exit 2)" test "$rc" -eq 2

@@ -3,7 +3,8 @@
  * unknown and forward addresses, against a database that refuses the write
  * (no permission, a read-only standby) or is down; and logins that replace
  * weak stored values, that fail to and go on, and one that races a change
- * made meanwhile and must not overwrite it.
+ * made meanwhile and must not overwrite it; and writes a CHECK constraint
+ * or a trigger refuses, whose server text quotes the new value.
  *
  * The module writes as role pp_writer (SELECT, and UPDATE of the password
  * column only); the test's own role powermail stays SELECT-only, and
@@ -143,6 +144,11 @@ static int write_services(const char *svcdir)
 	write_service(svcdir, "lc_up_bcrypt", false, "");
 	write_config("lc_up_select", user, pw, "upgrade-scheme = {crypt}\n");
 	write_service(svcdir, "lc_up_select", false, "");
+	/* Unsalted: the test can make the very value the module writes, and
+	 * give it to the harness's secrets check. */
+	write_config("lc_sha256", "pp_writer", WRITER_PASSWORD, "password-scheme = {sha256}\n");
+	write_service(svcdir, "lc_sha256", false, "");
+
 	return 0;
 }
 
@@ -162,6 +168,22 @@ static int change(const char *service, const char *user, const char *answers[])
 	return pamtest_failed_case(tests)->op_rv;
 }
 
+extern char **environ;
+
+static void clear_pg_environment(void)
+{
+	for (size_t i = 0; environ[i] != NULL;) {
+		char name[256];
+
+		if (strncmp(environ[i], "PG", 2) != 0) {
+			i++;
+			continue;
+		}
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(environ[i], "="), environ[i]);
+		unsetenv(name);
+	}
+}
+
 /* The same, with the real uid of a user and the effective uid still root,
  * as for a set-uid passwd: the module must ask for the current password. */
 static int change_as_user(const char *service, const char *user, const char *answers[])
@@ -171,6 +193,10 @@ static int change_as_user(const char *service, const char *user, const char *ans
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		/* A set-uid program must not let the caller's PG* variables
+		 * steer the module's connection, which refuses them; the
+		 * configuration names host and port itself. */
+		clear_pg_environment();
 		if (setresuid(65534, 0, 0) != 0)
 			_exit(99);
 		_exit(change(service, user, answers));
@@ -207,7 +233,8 @@ static void declare_secrets(void)
 		"Old-pass-1", "New-pass-2", "not-the-one", "Next-3", "First-4", "Second-5",
 		"From-Stack-6", "Salted-7", "Any-8", "Refused-9", "Down-10", "Upgrade-Me-11",
 		"Upgrade-Me-12", "Strong-13", "Strong-14", "Cost-15", "Cost-16", "Read-Only-17",
-		"Before-18", "After-19", WRITER_PASSWORD,
+		"Before-18", "After-19", "N3w-Secret-20", "Upgrade-Secret-21", "Raised-Secret-22",
+		"Raised-Secret-23", WRITER_PASSWORD,
 	};
 	FILE *f = getenv("PP_SECRETS") ? fopen(getenv("PP_SECRETS"), "a") : NULL;
 
@@ -465,6 +492,166 @@ static void test_failed_upgrade_still_logs_in(void **state)
 	assert_string_equal(stored("ro@life.test", buf, sizeof buf), "{plain}Read-Only-17");
 }
 
+/* --- writes the server refuses, in words that quote the value ------------ */
+
+static void declare_secret(const char *secret)
+{
+	FILE *f = getenv("PP_SECRETS") ? fopen(getenv("PP_SECRETS"), "a") : NULL;
+
+	if (f != NULL)
+		fprintf(f, "%s\n", secret), fclose(f);
+}
+
+/* The {sha256} value the module makes of password, into out; handed to the
+ * harness's secrets check. */
+static void sha256_value(const char *password, char *out, size_t size)
+{
+	const char *why;
+
+	assert_int_equal(pp_hash("sha256", NULL, password, out, size, &why), 0);
+	declare_secret(out);
+}
+
+/* The password the server refused for mbox, as its own log quotes it
+ * ("DETAIL:  Failing row contains (id, mbox, password, ...)"): a salted
+ * value the module made, which the test cannot make itself.  The log is
+ * the cluster's, beside its socket directory (tests/pg.sh). */
+static void refused_value(const char *mbox, char *out, size_t size)
+{
+	char path[4200], line[4096], want[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/../log/postgresql.log", env("PGHOST"));
+	snprintf(want, sizeof want, "Failing row contains (");
+	f = fopen(path, "r");
+	if (f == NULL)
+		fail_msg("cannot read the server's log %s", path);
+	out[0] = '\0';
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *row = strstr(line, want), *at;
+
+		if (row == NULL || (at = strstr(row, mbox)) == NULL || at[strlen(mbox)] != ',')
+			continue;
+		at += strlen(mbox) + 2;
+		snprintf(out, size, "%.*s", (int)strcspn(at, ","), at);
+	}
+	fclose(f);
+	if (out[0] == '\0')
+		fail_msg("the server's log quotes no refused row of %s", mbox);
+	declare_secret(out);
+}
+
+/* capture_stop, and the lines shown again on stderr: the harness gathers
+ * what the module logged from the test's output for its secrets check. */
+static int capture_stop_shown(char *buf, size_t size)
+{
+	int lines = capture_stop(buf, size);
+
+	fputs(buf, stderr);
+	return lines;
+}
+
+/* The log holds none of these. */
+static void expect_none_of(const char *log, const char *const *secrets, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strstr(log, secrets[i]) != NULL)
+			fail_msg("secret %zu is in the log:\n%s", i, log);
+}
+
+/* The finding: a CHECK constraint on the password column made a password
+ * change log the server's DETAIL, "Failing row contains (..., the new
+ * value, ...)"; an upgrade the same.  Now: the SQLSTATE and the primary
+ * message only. */
+static void test_check_constraint_quotes_no_value(void **state)
+{
+	const char *answers[] = { "N3w-Secret-20", "N3w-Secret-20", NULL };
+	char changed[PP_HASH_MAX], upgraded[PP_HASH_MAX], buf[512], log[8192];
+
+	(void)state;
+	sha256_value("N3w-Secret-20", changed, sizeof changed);
+	put("reject-change@life.test", "{plain}Old-pass-1", false);
+	put("reject-upgrade@life.test", "{plain}Upgrade-Secret-21", false);
+	sql("alter table mboxes add constraint pp_only_plain check "
+	    "(mbox not like 'reject-%@life.test' or password like '{plain}%')");
+
+	char log2[8192];
+
+	capture_start();
+	int rc = change("lc_sha256", "reject-change@life.test", answers);
+	int lines = capture_stop_shown(log, sizeof log);
+
+	capture_start();
+	int rc_login = login("lc_up", "reject-upgrade@life.test", "Upgrade-Secret-21");
+	int lines2 = capture_stop_shown(log2, sizeof log2);
+
+	sql("alter table mboxes drop constraint pp_only_plain");
+	/* The upgrade's value: {crypt}, salted; what the server saw. */
+	refused_value("reject-upgrade@life.test", upgraded, sizeof upgraded);
+	assert_memory_equal(upgraded, "{crypt}$y$", 10);
+	assert_int_equal(rc, PAM_AUTHTOK_ERR);
+	expect_one_line(lines, log,
+			"password not changed: failed (SQLSTATE 23514): new row for relation "
+			"\"mboxes\" violates check constraint \"pp_only_plain\"");
+	assert_int_equal(rc_login, PAM_SUCCESS);
+	expect_one_line(lines2, log2,
+			"password not upgraded from {plain} (the login goes on): failed (SQLSTATE "
+			"23514): new row for relation \"mboxes\" violates check constraint "
+			"\"pp_only_plain\"");
+	const char *secrets[] = { "N3w-Secret-20", changed + 8, "Upgrade-Secret-21", upgraded + 7,
+				  "Failing row", "DETAIL" };
+
+	expect_none_of(log, secrets, sizeof secrets / sizeof secrets[0]);
+	expect_none_of(log2, secrets, sizeof secrets / sizeof secrets[0]);
+	assert_string_equal(stored("reject-change@life.test", buf, sizeof buf), "{plain}Old-pass-1");
+}
+
+/* A trigger whose own message quotes the row: RAISE (class P0) is never
+ * shown, and another condition's message is shown only when it holds none
+ * of the values sent. */
+static void test_trigger_quotes_no_value(void **state)
+{
+	const char *p0[] = { "Raised-Secret-22", "Raised-Secret-22", NULL };
+	const char *c23[] = { "Raised-Secret-23", "Raised-Secret-23", NULL };
+	char v22[PP_HASH_MAX], v23[PP_HASH_MAX], log[8192];
+
+	(void)state;
+	sha256_value("Raised-Secret-22", v22, sizeof v22);
+	sha256_value("Raised-Secret-23", v23, sizeof v23);
+	put("raise-p0@life.test", "{plain}Old-pass-1", false);
+	put("raise-23@life.test", "{plain}Old-pass-1", false);
+	sql("create or replace function pp_quote_row() returns trigger language plpgsql as $$ "
+	    "begin "
+	    "if new.mbox = 'raise-p0@life.test' then "
+	    "raise exception 'refused % (was %)', new.password, old.password; end if; "
+	    "if new.mbox = 'raise-23@life.test' then "
+	    "raise exception using errcode = 'check_violation', "
+	    "message = 'refused ' || new.password; end if; "
+	    "return new; end $$");
+	sql("create trigger pp_quote_row before update on mboxes for each row "
+	    "execute function pp_quote_row()");
+
+	capture_start();
+	int rc_p0 = change("lc_sha256", "raise-p0@life.test", p0);
+	int rc_23 = change("lc_sha256", "raise-23@life.test", c23);
+	int lines = capture_stop_shown(log, sizeof log);
+
+	sql("drop trigger pp_quote_row on mboxes");
+	sql("drop function pp_quote_row()");
+	assert_int_equal(rc_p0, PAM_AUTHTOK_ERR);
+	assert_int_equal(rc_23, PAM_AUTHTOK_ERR);
+	if (lines != 2 ||
+	    strstr(log, "mailbox raise-p0@life.test: password not changed: failed (SQLSTATE "
+			"P0001): raise_exception (the server's message is not shown") == NULL ||
+	    strstr(log, "mailbox raise-23@life.test: password not changed: failed (SQLSTATE "
+			"23514): check_violation (the server's message is not shown") == NULL)
+		fail_msg("want two lines naming the condition, got %d:\n%s", lines, log);
+	const char *secrets[] = { "Raised-Secret-22", v22 + 8, "Raised-Secret-23", v23 + 8,
+				  "Old-pass-1", "refused" };
+
+	expect_none_of(log, secrets, sizeof secrets / sizeof secrets[0]);
+}
+
 /* --- a change racing an upgrade ----------------------------------------- */
 
 struct racer {
@@ -542,6 +729,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_strong_values_left_alone),
 		cmocka_unit_test(test_lower_cost_upgraded),
 		cmocka_unit_test(test_failed_upgrade_still_logs_in),
+		cmocka_unit_test(test_check_constraint_quotes_no_value),
+		cmocka_unit_test(test_trigger_quotes_no_value),
 		cmocka_unit_test(test_change_racing_an_upgrade),
 	};
 	char svcdir[4096];

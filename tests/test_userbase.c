@@ -7,11 +7,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "config.h"
@@ -272,6 +278,152 @@ static void test_authenticate(void **state)
 	}
 }
 
+/* --- no stored value left in memory ------------------------------------ */
+
+/* What a scan of the process's memory found: copies of a value lying in a
+ * DataRow message as the server sent it (libpq's input buffer of a kept
+ * connection: see SECURITY.md), and copies anywhere else. */
+struct found {
+	int in_datarow;
+	int elsewhere;
+};
+
+/* Is the copy of needle at addr (in memory read through fd) a column of a
+ * DataRow: the stored value, prefix included, right after its 4-byte
+ * big-endian length? */
+static bool in_datarow(int fd, uintptr_t addr, size_t prefix_len, size_t stored_len)
+{
+	unsigned char before[4];
+	uint32_t len;
+
+	if (addr < prefix_len + sizeof before ||
+	    pread(fd, before, sizeof before, (off_t)(addr - prefix_len - sizeof before)) !=
+		    (ssize_t)sizeof before)
+		return false;
+	memcpy(&len, before, sizeof len);
+	return ntohl(len) == stored_len;
+}
+
+/* Every copy of needle in the writable anonymous memory of this process
+ * ([heap], [stack] and nameless mappings: malloc's arenas, the sanitizer's
+ * heap), read through /proc/self/mem so that freed memory can be read under
+ * AddressSanitizer too.  The copy at skip (the test's own) is not counted;
+ * nor are mappings over 64 MiB: a sanitizer's shadow memory, no data. */
+static struct found scan_memory(const char *needle, const void *skip, size_t prefix_len,
+				size_t stored_len)
+{
+	enum { CHUNK = 1 << 20 };
+	size_t nlen = strlen(needle);
+	struct found f = { 0, 0 };
+	char line[512];
+	FILE *maps = fopen("/proc/self/maps", "r");
+	int fd = open("/proc/self/mem", O_RDONLY);
+	/* A mapping of its own, outside every malloc arena: what it holds
+	 * while we read is not counted (see the range check below). */
+	char *buf = mmap(NULL, CHUNK + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+
+	assert_non_null(maps);
+	assert_true(fd >= 0);
+	assert_true(buf != MAP_FAILED);
+	while (fgets(line, sizeof line, maps) != NULL) {
+		unsigned long start, end;
+		char perms[5], path[256] = "";
+
+		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %255s", &start, &end, perms, path) < 3)
+			continue;
+		if (strncmp(perms, "rw", 2) != 0 || end - start > 64ul << 20 ||
+		    (path[0] != '\0' && strcmp(path, "[heap]") != 0 && strcmp(path, "[stack]") != 0) ||
+		    start == (uintptr_t)buf)
+			continue;
+		/* Chunks that overlap by the needle's length, so no copy is
+		 * cut in two. */
+		for (unsigned long at = start; at < end; at += CHUNK) {
+			size_t want = end - at < CHUNK + nlen ? end - at : CHUNK + nlen;
+			ssize_t got = pread(fd, buf, want, (off_t)at);
+
+			for (char *p = got > 0 ? buf : NULL;
+			     p != NULL && (p = memmem(p, (size_t)got - (size_t)(p - buf), needle, nlen)) != NULL;
+			     p++) {
+				uintptr_t addr = at + (uintptr_t)(p - buf);
+
+				if (addr - at >= CHUNK || addr == (uintptr_t)skip)
+					continue;
+				if (in_datarow(fd, addr, prefix_len, stored_len))
+					f.in_datarow++;
+				else
+					f.elsewhere++;
+			}
+		}
+	}
+	explicit_bzero(buf, CHUNK + 4096);
+	munmap(buf, CHUNK + 4096);
+	close(fd);
+	fclose(maps);
+	return f;
+}
+
+static char heap_needle[64];
+
+/* Store "{plain}" + needle for mbox from a child process, so that this one
+ * never holds the value in a libpq buffer of its own; the child also hands
+ * it to the harness's secrets check. */
+static void store_from_child(const char *mbox, const char *needle)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char value[128];
+		const char *params[2] = { mbox, value };
+		PGconn *c = super();
+		FILE *f = getenv("PP_SECRETS") ? fopen(getenv("PP_SECRETS"), "a") : NULL;
+
+		snprintf(value, sizeof value, "{plain}%s", needle);
+		PGresult *r = PQexecParams(c,
+					   "insert into mboxes (mbox, password) values ($1, $2) on "
+					   "conflict (mbox) do update set password = excluded.password",
+					   2, NULL, params, NULL, NULL, 0);
+		if (f != NULL)
+			fprintf(f, "%s\n", value), fclose(f);
+		_exit(PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* After a failed login, the stored value is in no memory this code
+ * controls: the result's cell and the mailbox's copy are wiped.  What is
+ * left is libpq's input buffer of the kept connection, which the scan must
+ * find (so that it is known to see), and nothing else. */
+static void test_stored_value_wiped(void **state)
+{
+	unsigned char random[16];
+	struct pp_config cfg;
+	struct pp_login login;
+	struct found f;
+
+	(void)state;
+	assert_int_equal(getrandom(random, sizeof random, 0), (ssize_t)sizeof random);
+	snprintf(heap_needle, sizeof heap_needle, "Heap-Probe-");
+	for (size_t i = 0; i < sizeof random; i++)
+		snprintf(heap_needle + strlen(heap_needle), 3, "%02x", random[i]);
+	store_from_child("heap@userbase.test", heap_needle);
+	config(&cfg);
+	assert_true(cfg.persistent);
+	assert_int_equal(pp_authenticate(&cfg, "heap@userbase.test", "Not-the-heap-probe", &login,
+					 &logger),
+			 PP_WRONG_PASSWORD);
+	pp_config_free(&cfg);
+	f = scan_memory(heap_needle, heap_needle, strlen("{plain}"),
+			strlen("{plain}") + strlen(heap_needle));
+	if (f.elsewhere != 0 || f.in_datarow != 1)
+		fail_msg("the stored value: %d copies left outside libpq's input buffer, %d in it "
+			 "(want 0 and 1)",
+			 f.elsewhere, f.in_datarow);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_query_timeout),
 		cmocka_unit_test(test_authenticate),
+		cmocka_unit_test(test_stored_value_wiped),
 	};
 
 	if (getenv("PGHOST") == NULL || getenv("PP_PGUSER") == NULL) {
