@@ -39,7 +39,7 @@ ifeq ($(SANITIZE),thread)
 SAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
 NO_UNDEFINED =
 endif
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SAN_FLAGS) -fPIC -fvisibility=hidden \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -fPIC -fvisibility=hidden \
              -Ilib $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
@@ -63,7 +63,7 @@ DATADIR    ?= $(PREFIX)/share/pam_powermail
 SYSCONFDIR ?= /etc
 PAMDIR     ?= $(shell pkg-config --variable=libdir pam)/security
 
-.PHONY: all tests check check-build demo clean deps-build deps-check deps-demo install uninstall
+.PHONY: all tests check check-build demo clean deps-build deps-check deps-demo install uninstall deb
 .DELETE_ON_ERROR:
 
 all: $(LIB) $(BUILD)/pptool $(if $(MODULE_SRCS),$(BUILD)/pam_powermail.so)
@@ -100,7 +100,7 @@ deps-build:
 	@tools/deps.sh build
 	@$(PKG_CHECK) $(PKG_LIBS) pam
 deps-check:
-	@tools/deps.sh check dovecot
+	@tools/deps.sh check dovecot deb-check
 	@$(PKG_CHECK) $(PKG_LIBS) pam $(TEST_PKGS)
 deps-demo:
 	@tools/deps.sh demo
@@ -166,6 +166,10 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/pam_powermail.8 $(DESTDIR)$(MANDIR)/man8/pptool.8 \
 		$(DESTDIR)$(MANDIR)/man5/pam_powermail.conf.5
 	rm -rf $(DESTDIR)$(DATADIR)
+
+# make deb: the Debian package, in build/deb/ (tools/deb.sh, debian/).
+deb:
+	tools/deb.sh
 
 clean:
 	rm -rf build build-asan build-tsan

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tools/deps.sh GROUP... -- install the Debian packages a make target needs.
 #
-# Groups: build, check, demo, dovecot, root.  Prints nothing and exits 0 when every
+# Groups: build, check, demo, dovecot, root, deb, deb-check.  Prints nothing and exits 0 when every
 # package is already installed, so make targets can call it unconditionally.
 set -euo pipefail
 
@@ -22,6 +22,10 @@ PKGS[demo]="${PKGS[build]} libpam-wrapper pamtester postgresql"
 PKGS[dovecot]="dovecot-core dovecot-pop3d dovecot-imapd curl"
 # tools/root.sh: a Debian root of another release.
 PKGS[root]="debootstrap"
+# make deb (tools/deb.sh; debian/control's Build-Depends come on top) and
+# its test (lintian).
+PKGS[deb]="dpkg-dev debhelper git"
+PKGS[deb-check]="${PKGS[deb]} lintian debootstrap"
 
 release=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 if [[ -n ${RELEASE_PKGS[$release]+set} ]]; then
@@ -32,7 +36,7 @@ else
 fi
 
 usage() {
-    echo "usage: $0 GROUP...   (groups: build check demo dovecot root)" >&2
+    echo "usage: $0 GROUP...   (groups: build check demo dovecot root deb deb-check)" >&2
     exit 2
 }
 
