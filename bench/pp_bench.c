@@ -14,6 +14,9 @@
  *   pp_bench procs SERVICE P N M     (e) P forked processes, N logins in all
  *   pp_bench latency SERVICE N M [FILE]  (f) the latency of each of N logins;
  *                                    with FILE, each sample (us) is appended to it
+ *   pp_bench refusals SERVICE N DIR LABEL=USER...  (g) N rounds of one login
+ *                                    with a wrong password for each USER, in
+ *                                    turn; each sample (us) appended to DIR/LABEL
  *
  * The PAM modes expect to run under pam_wrapper (LD_PRELOAD, PAM_WRAPPER,
  * PAM_WRAPPER_SERVICE_DIR set by the caller); the libpq mode reads PGHOST,
@@ -437,13 +440,54 @@ static int mode_latency(const char *service, long n, long m, const char *file)
 	return 0;
 }
 
+/* --- (g) what a refusal costs, per kind of address ------------------- */
+
+/* Rounds interleave the kinds, so that whatever else the machine does
+ * falls on all of them alike, and each round starts one kind later: a
+ * login right after a yescrypt check finds the CPU's caches cold.  Every
+ * login here must be refused. */
+static int mode_refusals(const char *service, long n, const char *dir, int count,
+			 char **targets)
+{
+	double *lat = malloc((size_t)n * (size_t)count * sizeof *lat);
+	long failures = 0;
+
+	if (lat == NULL)
+		die("out of memory", NULL);
+	for (long round = -3; round < n; round++) /* 3 untimed */
+		for (int i = 0; i < count; i++) {
+			int k = (int)((round + 3 + i) % count);
+			const char *user = strchr(targets[k], '=');
+			double t0;
+
+			if (user == NULL)
+				die("not LABEL=USER: ", targets[k]);
+			t0 = now();
+			if (login(service, user + 1, "Not-the-password-9", NULL) == PAM_SUCCESS)
+				failures++;
+			if (round >= 0)
+				lat[(size_t)k * (size_t)n + (size_t)round] = now() - t0;
+		}
+	for (int k = 0; k < count; k++) {
+		char file[4096];
+
+		snprintf(file, sizeof file, "%s/%.*s", dir,
+			 (int)(strchr(targets[k], '=') - targets[k]), targets[k]);
+		write_samples(file, lat + (size_t)k * (size_t)n, n);
+	}
+	printf("logins=%ld\nfailures=%ld\n", n * count, failures);
+	free(lat);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: pp_bench libpq N M [FILE]\n"
 			"       pp_bench pam SERVICE WARM N M\n"
 			"       pp_bench threads SERVICE T N M\n"
 			"       pp_bench procs SERVICE P N M\n"
-			"       pp_bench latency SERVICE N M [FILE]\n");
+			"       pp_bench latency SERVICE N M [FILE]\n"
+			"       pp_bench refusals SERVICE N DIR LABEL=USER...\n");
 	exit(64);
 }
 
@@ -463,6 +507,8 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "latency") == 0 && (argc == 5 || argc == 6) && number(argv[3]) > 0)
 		return mode_latency(argv[2], number(argv[3]), number(argv[4]),
 				    argc == 6 ? argv[5] : NULL);
+	if (strcmp(mode, "refusals") == 0 && argc >= 6 && number(argv[3]) > 0)
+		return mode_refusals(argv[2], number(argv[3]), argv[4], argc - 5, argv + 5);
 	usage();
 	return 64;
 }

@@ -29,6 +29,7 @@
 #   PP_BENCH_F=10000 logins a run of (f), ROUNDS runs per table size
 #   PP_BENCH_VG=300 logins under valgrind
 #   PP_BENCH_PARTS=20000 of each piece in the breakdown (bench/pp_parts.c)
+#   PP_BENCH_G=40 refusals of each kind a round in (g)
 # and, as an experiment, PP_BENCH_SHARED_BUFFERS=512MB sets the server's cache
 # (tests/pg.sh leaves PostgreSQL's 128MB: less than the 1,000,000-row table).
 set -euo pipefail
@@ -53,6 +54,7 @@ N_E=${PP_BENCH_E:-40000}
 N_F=${PP_BENCH_F:-10000}
 N_VG=${PP_BENCH_VG:-300}
 N_PARTS=${PP_BENCH_PARTS:-20000}
+N_G=${PP_BENCH_G:-40}
 WORKERS=8
 SMALL=1000
 BIG=1000000
@@ -145,6 +147,12 @@ sql --db="$BIGDB" -f "$TOP/sql/schema.sql" >/dev/null
 load_mailboxes "$BIGDB" 1 "$BIG"
 [[ $(mailboxes "$PP_PGDB") == "$SMALL" && $(mailboxes "$BIGDB") == "$BIG" ]] ||
     { echo "$0: the tables do not hold what they should" >&2; exit 1; }
+# (g)'s mailboxes, one per kind of stored value, made now by pptool.
+sql -v plain="{plain}Eq-right-1" -v md5="$("$BUILD/pptool" md5 Eq-right-1)" \
+    -v yes="$("$BUILD/pptool" crypt Eq-right-1)" <<'SQL'
+INSERT INTO mboxes (mbox, password) VALUES ('eq-plain@bench.test', :'plain'),
+    ('eq-md5@bench.test', :'md5'), ('eq-yes@bench.test', :'yes');
+SQL
 
 # --- PAM services and configurations ----------------------------------
 svcdir=$work/pam.d
@@ -154,9 +162,11 @@ mkdir -p "$svcdir"
 conf() { "$TOP/tests/pg.sh" pamconf "$pgdir" | sed '/^debug *=/d'; }
 conf >"$work/persistent.conf"
 { conf; echo "persistent = no"; } >"$work/not-persistent.conf"
+{ conf; echo "equalize-timing = yes"; } >"$work/equalize.conf"
 conf | sed "s/^postgresql-database = .*/postgresql-database = $BIGDB/" >"$work/big.conf"
 chmod 600 "$work"/*.conf
-for pair in pp_bench:persistent.conf pp_bench_off:not-persistent.conf pp_bench_big:big.conf; do
+for pair in pp_bench:persistent.conf pp_bench_off:not-persistent.conf pp_bench_big:big.conf \
+    pp_eq:equalize.conf; do
     svc=${pair%%:*} cfg=$work/${pair#*:}
     printf '%s required %s config=%s\n' auth "$BUILD/pam_powermail.so" "$cfg" \
         account "$BUILD/pam_powermail.so" "$cfg" >"$svcdir/$svc"
@@ -266,6 +276,15 @@ schemes=$("$BUILD/pptool" schemes | awk 'NR > 1 && $3 == "yes" { print $1 }')
 # shellcheck disable=SC2086
 "$BENCH/pp_schemes" $schemes >"$work/d.out" 2>"$work/d.err" || true
 
+log "(g) refusals: $ROUNDS rounds of $N_G of each kind, equalize-timing no and yes"
+G_KINDS=(unknown=eq-nobody@bench.test plain=eq-plain@bench.test md5=eq-md5@bench.test
+         yescrypt=eq-yes@bench.test)
+mkdir -p "$work/g_no" "$work/g_yes"
+for r in $(seq 1 "$ROUNDS"); do
+    run_part "gno$r" drive refusals pp_bench "$N_G" "$work/g_no" "${G_KINDS[@]}"
+    run_part "gyes$r" drive refusals pp_eq "$N_G" "$work/g_yes" "${G_KINDS[@]}"
+done
+
 log "(e) $WORKERS threads, $WORKERS processes: $N_E logins each"
 run_part e_threads drive threads pp_bench "$WORKERS" "$N_E" "$SMALL"
 run_part e_procs drive procs pp_bench "$WORKERS" "$N_E" "$SMALL"
@@ -354,6 +373,15 @@ read -r fb50 fb99 fb999 fbmax fbn < <(percentiles "$work/lat_big")
 read -r rs50 rs99 rs999 rsmax rsn < <(percentiles "$work/raw_small")
 read -r rb50 rb99 rb999 rbmax rbn < <(percentiles "$work/raw_big")
 p99_ratio=$(calc "$fb99 / $fs99")
+# (g): the median refusal of each kind, and unknown over {plain} and {md5}.
+declare -A G
+for o in no yes; do
+    for k in unknown plain md5 yescrypt; do
+        G[$o.$k]=$(percentiles "$work/g_$o/$k" | cut -d' ' -f1)
+    done
+done
+g_no_plain_r=$(calc "${G[no.unknown]} / ${G[no.plain]}") g_no_md5_r=$(calc "${G[no.unknown]} / ${G[no.md5]}")
+g_yes_plain_r=$(calc "${G[yes.unknown]} / ${G[yes.plain]}") g_yes_md5_r=$(calc "${G[yes.unknown]} / ${G[yes.md5]}")
 rss_warm=$(val "$work/long.out" rss_warm_kb)
 rss_end=$(val "$work/long.out" rss_end_kb)
 rss_diff=$((rss_end - rss_warm))
@@ -451,6 +479,9 @@ $(syscall_lines)
       $(printf '%7s' "$SMALL") mailboxes: $s_blocks, $s_miss missed;  $(printf '%7s' "$BIG") mailboxes: $b_blocks, $b_miss missed
 RSS of the driver (b, long run): after $WARM_B logins $rss_warm kB, after $N_LONG logins $rss_end kB: $rss_diff kB more
 valgrind memcheck, $vg_logins logins (persistent): $vg_result; definitely lost ${vg_definite:-0} bytes; conns $vg_conns
+(g) a refused login (wrong password, pam_start to pam_end), median of $ROUNDS rounds x $N_G, us
+      equalize-timing no:   unknown $(printf '%8s' "${G[no.unknown]}")  {plain} $(printf '%8s' "${G[no.plain]}")  {md5} $(printf '%8s' "${G[no.md5]}")  {crypt} yescrypt $(printf '%8s' "${G[no.yescrypt]}")
+      equalize-timing yes:  unknown $(printf '%8s' "${G[yes.unknown]}")  {plain} $(printf '%8s' "${G[yes.plain]}")  {md5} $(printf '%8s' "${G[yes.md5]}")  {crypt} yescrypt $(printf '%8s' "${G[yes.yescrypt]}")
 (d) one check at the scheme's default cost (pp_verify, right password, median of the runs):
 EOF
 while read -r line; do
@@ -477,6 +508,12 @@ goal "p99 with $BIG / p99 with $SMALL = $(fmt "$p99_ratio" 3)" "goal <= 1.2" \
 goal "RSS after $N_LONG logins - after $WARM_B = $rss_diff kB" "goal within 1024 kB" \
     "$(verdict "$rss_diff <= 1024 && $rss_diff >= -1024")"
 goal "valgrind: $vg_result" "goal clean" "$(verdict "\"$vg_result\" == \"clean\"")"
+goal "equalize-timing yes: unknown / {plain} wrong = $(fmt "$g_yes_plain_r" 3)" "goal 0.8 to 1.25" \
+    "$(verdict "$g_yes_plain_r >= 0.8 && $g_yes_plain_r <= 1.25")"
+goal "equalize-timing yes: unknown / {md5} wrong = $(fmt "$g_yes_md5_r" 3)" "goal 0.8 to 1.25" \
+    "$(verdict "$g_yes_md5_r >= 0.8 && $g_yes_md5_r <= 1.25")"
+goal "equalize-timing no:  unknown / {plain} wrong = $(fmt "$g_no_plain_r" 3)" "no goal (the gap)" "-"
+goal "equalize-timing no:  unknown / {md5} wrong = $(fmt "$g_no_md5_r" 3)" "no goal (the gap)" "-"
 for p in "${parts[@]}"; do
     key=failures
     [[ $p == e_procs ]] && key=failed_processes
