@@ -1,9 +1,11 @@
 /* libpq access.  The mailbox name only ever travels as parameter $1 of
  * PQsendQueryParams; the query is bounded by query-timeout on our side, so
- * a hung server cannot hang the mail daemon.  Every result is wiped before
- * it is freed, and a server error is said by its SQLSTATE and primary
- * message only (pg_result.c). */
+ * a hung server cannot hang the mail daemon, and cancelled on the server
+ * when it passes it.  Every result is wiped before it is freed, and a
+ * server error is said by its SQLSTATE and primary message only
+ * (pg_result.c). */
 #include "userbase.h"
+#include "cancel.h"
 #include "connection.h"
 #include "pg_result.h"
 #include "secret.h"
@@ -19,6 +21,10 @@
 #include <time.h>
 
 enum { COL_QUOTA, COL_FORWARD, COL_FWDDEST, COL_PASSWORD, NCOLS };
+
+/* How long a cancel may take to be delivered (cancel.c), at most: a server
+ * that does not take one within a second is hung, and runs nothing. */
+#define CANCEL_WAIT_MS 1000
 
 static long long now_ms(void)
 {
@@ -152,6 +158,10 @@ static PGresult *run(PGconn *conn, const struct pp_config *cfg, const struct que
 		res = await_result(conn, cfg->query_timeout, &timed_out);
 	if (timed_out) {
 		*outcome = TIMED_OUT;
+		/* Before the connection is closed, so that the backend does not
+		 * go on waiting (on a lock, say) for a client long gone. */
+		pp_cancel_query(conn, cfg->query_timeout < CANCEL_WAIT_MS ? cfg->query_timeout
+									  : CANCEL_WAIT_MS);
 		snprintf(msg, msglen, "no answer within %ld ms", cfg->query_timeout);
 		return NULL;
 	}

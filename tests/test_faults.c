@@ -196,6 +196,54 @@ static void test_locked_table(void **state)
 	assert_int_equal(timed_login("door@faults.test", "0pen-Sesame", &t), PAM_SUCCESS);
 }
 
+/* Backends of the module's role waiting on a lock, asked on a connection
+ * of its own; -1 when the question fails. */
+static int module_backends_waiting(void)
+{
+	char role[256];
+	const char *params[1] = { role };
+	PGconn *c = superuser();
+	PGresult *r;
+	int n = -1;
+
+	cluster_env("PP_PGUSER", role, sizeof role);
+	r = PQexecParams(c, "select count(*) from pg_stat_activity where usename = $1 and "
+			    "wait_event_type = 'Lock'",
+			 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		n = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(c);
+	return n;
+}
+
+/* The finding: a login that passed query-timeout dropped its connection
+ * and left its backend waiting on the lock, one per login, until the lock
+ * went.  Each timed-out query is cancelled on the server: once the logins
+ * have returned, and with the lock still held, no backend of the module's
+ * role waits.  The cancel is delivered before the login returns; the poll
+ * gives the server time to act on it, and is a bound, not a measure. */
+static void test_locked_table_leaves_no_backend(void **state)
+{
+	PGconn *c = superuser();
+	int waiting = -1;
+	double t;
+
+	(void)state;
+	exec_ok(c, "BEGIN");
+	exec_ok(c, "LOCK TABLE mboxes IN ACCESS EXCLUSIVE MODE");
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(timed_login("door@faults.test", "0pen-Sesame", &t),
+				 PAM_AUTHINFO_UNAVAIL);
+	for (int i = 0; i < 100 && (waiting = module_backends_waiting()) != 0; i++)
+		usleep(100000);
+	exec_ok(c, "ROLLBACK");
+	PQfinish(c);
+	if (waiting != 0)
+		fail_msg("%d backends of the module still wait on the lock", waiting);
+	assert_int_equal(timed_login("door@faults.test", "0pen-Sesame", &t), PAM_SUCCESS);
+}
+
 /* A row lock does not stop a plain SELECT (MVCC): nobody is kept out. */
 static void test_locked_row(void **state)
 {
@@ -218,6 +266,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_down_at_first_login),
 		cmocka_unit_test(test_hung_server),
 		cmocka_unit_test(test_locked_table),
+		cmocka_unit_test(test_locked_table_leaves_no_backend),
 		cmocka_unit_test(test_locked_row),
 	};
 	char svcdir[4096], conf[4096], cmd[32768];
