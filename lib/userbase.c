@@ -81,17 +81,53 @@ static PGresult *await_result(PGconn *conn, long timeout_ms, bool *timed_out)
 	}
 }
 
-/* isForward: PowerMail writes an INT 1; a boolean column reads t or true.
- * Anything else, NULL included, is a mailbox. */
+/* The isForward values we know, as PowerMail's INT and a boolean or text
+ * column write them; compared without case and without the blanks around
+ * them (a char(n) column pads with blanks). */
+static const struct forward_mark {
+	const char *text;
+	bool forward;
+} forward_marks[] = {
+	{ "0", false }, { "f", false }, { "false", false },
+	{ "1", true },  { "t", true },  { "true", true },
+};
+
+static const struct forward_mark *find_forward_mark(const char *v)
+{
+	size_t len;
+
+	v += strspn(v, " ");
+	for (len = strlen(v); len > 0 && v[len - 1] == ' '; len--)
+		;
+	for (size_t i = 0; i < sizeof forward_marks / sizeof forward_marks[0]; i++)
+		if (strlen(forward_marks[i].text) == len &&
+		    strncasecmp(v, forward_marks[i].text, len) == 0)
+			return &forward_marks[i];
+	return NULL;
+}
+
+/* Fail closed: a value that does not plainly say "no forward" is one, so a
+ * forward row with a stale password and an isForward of 2 never logs in. */
 bool pp_is_forward(const char *v)
 {
-	return strcmp(v, "1") == 0 || strcasecmp(v, "t") == 0 || strcasecmp(v, "true") == 0;
+	const struct forward_mark *m;
+
+	if (v == NULL)
+		return false;
+	m = find_forward_mark(v);
+	return m != NULL ? m->forward : true;
+}
+
+bool pp_forward_mark_is_usual(const char *v)
+{
+	return v == NULL || find_forward_mark(v) != NULL;
 }
 
 static enum pp_kind read_row(PGresult *res, const char *name, struct pp_mailbox *mb,
 			     const struct pp_logger *logger)
 {
-	bool forward = !PQgetisnull(res, 0, COL_FORWARD) && pp_is_forward(PQgetvalue(res, 0, COL_FORWARD));
+	const char *mark = PQgetisnull(res, 0, COL_FORWARD) ? NULL : PQgetvalue(res, 0, COL_FORWARD);
+	bool forward = pp_is_forward(mark);
 
 	if (!PQgetisnull(res, 0, COL_QUOTA)) {
 		char *end;
@@ -102,6 +138,13 @@ static enum pp_kind read_row(PGresult *res, const char *name, struct pp_mailbox 
 		mb->quota_mb = (*end == '\0' && q > 0) ? q : 0;
 	}
 	if (forward) {
+		/* The value itself is not logged: a query with its columns in
+		 * the wrong order could put a password there. */
+		if (!pp_forward_mark_is_usual(mark))
+			pp_log(logger, LOG_WARNING,
+			       "mailbox %s: isForward is neither 0, f, false nor 1, t, true: "
+			       "read as a forward",
+			       name);
 		if (!PQgetisnull(res, 0, COL_FWDDEST))
 			mb->forward = strdup(PQgetvalue(res, 0, COL_FWDDEST));
 		return PP_KIND_FORWARD;

@@ -29,9 +29,15 @@ enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
 
 void pp_mailbox_clear(struct pp_mailbox *mb);
 
-/* Does an isForward column's text mark a forward?  PowerMail writes an INT
- * 1; a boolean column reads t or true.  Anything else is a mailbox. */
+/* Does an isForward column's text (NULL for SQL NULL) mark a forward?
+ * Only NULL, 0, f and false are a mailbox, in any case and with blanks
+ * around them; anything else is a forward (fail closed). */
 bool pp_is_forward(const char *v);
+
+/* Is v one of the values PowerMail and a boolean column write: NULL, 0, 1,
+ * t, true, f or false (as pp_is_forward compares them)?  pptool check names
+ * the rows whose value is not. */
+bool pp_forward_mark_is_usual(const char *v);
 
 enum pp_write {
 	PP_WRITTEN,           /* the server ran it: *rows rows changed */

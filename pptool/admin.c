@@ -338,23 +338,44 @@ static int each_row(PGconn *pg, const char *sql, int (*row)(PGresult *res, void 
 	return rc;
 }
 
+#define UNUSUAL_FORWARD                                                                   \
+	"isForward is neither 0, f, false nor 1, t, true: read as a forward, no login"
+
 struct check {
 	const struct pp_target *upgrade;
 	bool verbose;
-	unsigned long hosted, forward, broken, weak;
+	unsigned long hosted, forward, broken, weak, unusual;
 	struct tally schemes, weaknesses;
 };
+
+/* A line under the "cannot log in:" heading (printed before the first one
+ * unless --verbose printed its own). */
+static void cannot_log_in_line(struct check *c, const char *mbox, const char *reason)
+{
+	if (c->broken++ == 0 && !c->verbose)
+		printf("cannot log in:\n");
+	printf("  %s: %s\n", mbox, reason);
+}
 
 static int check_row(PGresult *res, void *ctx)
 {
 	struct check *c = ctx;
 	const char *mbox = PQgetvalue(res, 0, 0);
+	const char *mark = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
 	const char *stored = PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2);
 	char label[48], why[160];
 	const char *reason;
 
-	if (!PQgetisnull(res, 0, 1) && pp_is_forward(PQgetvalue(res, 0, 1))) {
+	if (pp_is_forward(mark)) {
 		c->forward++;
+		/* Read as a forward, so that a row no one can read never logs
+		 * in; named, as it may be a mailbox someone meant.  The value is
+		 * not shown: a list-query with its columns in the wrong order
+		 * would show passwords. */
+		if (!pp_forward_mark_is_usual(mark)) {
+			c->unusual++;
+			cannot_log_in_line(c, mbox, UNUSUAL_FORWARD);
+		}
 		return 0;
 	}
 	c->hosted++;
@@ -363,9 +384,7 @@ static int check_row(PGresult *res, void *ctx)
 	/* One pass, nothing kept: with --verbose the two kinds of line come
 	 * in table order, under one heading. */
 	if ((reason = cannot_log_in(stored, why, sizeof why)) != NULL) {
-		if (c->broken++ == 0 && !c->verbose)
-			printf("cannot log in:\n");
-		printf("  %s: %s\n", mbox, reason);
+		cannot_log_in_line(c, mbox, reason);
 	} else if ((reason = pp_weakness(stored, c->upgrade)) != NULL) {
 		c->weak++;
 		count(&c->weaknesses, reason);
@@ -401,6 +420,8 @@ int pp_cmd_check(int argc, char **argv)
 		       c.forward);
 		print_tally("stored as (hosted mailboxes):", &c.schemes);
 		printf("cannot log in: %lu\n", c.broken);
+		printf("unusual isForward: %lu%s\n", c.unusual,
+		       c.unusual ? " (read as forwards: set each to 0 or 1)" : "");
 		printf("weak: %lu%s\n", c.weak,
 		       c.weak == 0	   ? ""
 		       : c.upgrade	   ? " (upgraded at their next login: upgrade-scheme is set)"

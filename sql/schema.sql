@@ -18,8 +18,8 @@
 --              PowerMail's original size: '{sha512}' + sha512-crypt is more than
 --              110 characters, an argon2 encoded hash about 100.
 --   quotaMB    quota in megabytes; 0 or NULL means unlimited.
---   isForward  1 = mail is forwarded to fwdDest (PowerMail keeps this an INT;
---              anything else, or NULL, is a normal mailbox).
+--   isForward  1 = mail is forwarded to fwdDest (PowerMail keeps this an INT);
+--              NULL or 0 is a normal mailbox, and any other value a forward.
 --   fwdDest    forward destination address (widened like password).
 --
 -- Role powermail: the login the module uses; it may only SELECT from mboxes.

@@ -12,7 +12,8 @@
 #   the ones `pptool passwd` writes by hashlib: implementations of their own.
 #   `pptool auth` says kind, scheme and verdict, never the stored value.
 #   A server error (a CHECK constraint) is said by its SQLSTATE and primary
-#   message, never with the row.
+#   message, never with the row; an isForward PowerMail never writes (2, -1)
+#   is a forward, which check counts and names.
 #
 # Needs the environment tests/run-tests.sh gives (tests/CONVENTIONS.md).
 set -uo pipefail
@@ -172,6 +173,7 @@ check "check counts 4 unknown schemes" grep -q '^  (unknown scheme) *4$' <<<"$ou
 check "check counts 5 that look like hashes" grep -q '^  (unknown scheme, looks like a hash) *5$' <<<"$out"
 check "check counts 1 forward" grep -q '^mailboxes: 18 (17 hosted, 1 forward)$' <<<"$out"
 check "check counts the weak ones" grep -q '^weak: 8 ' <<<"$out"
+check "check counts no unusual isForward" grep -q '^unusual isForward: 0$' <<<"$out"
 # no password, no stored value past its name, no unknown scheme's name
 leaked=
 for m in "${!pw[@]}"; do
@@ -326,6 +328,25 @@ check "check: NULL named" grep -q '^  null@life.test: no password (NULL)$' <<<"$
 check "check: empty named" grep -q '^  empty@life.test: no password (empty)$' <<<"$out"
 check "check: malformed named" grep -q '^  bad@life.test: malformed {md5} value' <<<"$out"
 check "check: locked named" grep -q '^  locked@life.test: locked$' <<<"$out"
+
+# isForward values PowerMail never writes: forwards (fail closed), named,
+# counted, and no login for a stale password.
+psql_su "$db" -c "insert into mboxes (mbox, password, isforward) values
+    ('odd-fwd@life.test', '{plain}Odd-Forward-pw', 2), ('neg-fwd@life.test', NULL, -1)" || exit 1
+[[ -n ${PP_SECRETS:-} ]] && echo 'Odd-Forward-pw' >>"$PP_SECRETS"
+out=$(pp check --config "$PP_TMP/admin.conf" 2>&1)
+unusual='isForward is neither 0, f, false nor 1, t, true: read as a forward, no login'
+for m in odd-fwd@life.test neg-fwd@life.test; do
+    check "check: $m named for its isForward" grep -qxF "  $m: $unusual" <<<"$out"
+done
+check "check: 2 unusual isForward counted" \
+    grep -qx 'unusual isForward: 2 (read as forwards: set each to 0 or 1)' <<<"$out"
+check "check: ... among the forwards" grep -q '^mailboxes: [0-9]* ([0-9]* hosted, 3 forward)$' <<<"$out"
+check "check: ... the value is not shown" test -z "$(grep -e 'Odd-Forward' -e '"2"' <<<"$out")"
+run_pamtester pp_life odd-fwd@life.test 'Odd-Forward-pw' authenticate
+expect "isForward = 2 with a stale password: no login" no "Authentication failure"
+run_pamtester pp_life odd-fwd@life.test 'Odd-Forward-pw' acct_mgmt
+expect "isForward = 2: account management refuses it" no "Permission denied"
 psql_su "$narrow_db" -c "create table mboxes (id serial, mbox varchar(255), password varchar(40),
     quotaMB int, isForward int, fwdDest varchar(255))" || exit 1
 out=$(pp check --config "$PP_TMP/narrow.conf" 2>&1)

@@ -90,7 +90,8 @@ static int setup(void **state)
 	    " ('info@example.com', '{plain}s3cr3t!', NULL, NULL, NULL),"
 	    " ('quota@example.com', 's3cr3t!', 100, 0, NULL),"
 	    " ('fwd@example.com', NULL, NULL, 1, 'far@elsewhere.example'),"
-	    " ('nopass@example.com', NULL, 0, 0, NULL);"
+	    " ('nopass@example.com', NULL, 0, 0, NULL),"
+	    " ('two@example.com', '{plain}s3cr3t!', NULL, 2, NULL);"
 	    "DROP TABLE IF EXISTS ub_text;"
 	    "CREATE TABLE ub_text (mbox TEXT, password TEXT, quota TEXT, fwd TEXT, dest TEXT);"
 	    "GRANT SELECT ON ub_text TO powermail;"
@@ -100,7 +101,8 @@ static int setup(void **state)
 	    " ('zero@x', 'p', NULL, '0', NULL), ('junk@x', 'p', NULL, 'maybe', NULL),"
 	    " ('twice@x', 'p', NULL, NULL, NULL), ('twice@x', 'q', NULL, NULL, NULL),"
 	    " ('badquota@x', 'p', 'lots', NULL, NULL), ('two@x', 'p', NULL, '2', NULL),"
-	    " ('TRUE@x', 'p', NULL, 'TRUE', 'd');");
+	    " ('TRUE@x', 'p', NULL, 'TRUE', 'd'), ('FALSE@x', 'p', NULL, 'FALSE', NULL),"
+	    " ('blank0@x', 'p', NULL, ' 0 ', NULL), ('empty@x', 'p', NULL, '', NULL);");
 	return 0;
 }
 
@@ -131,9 +133,13 @@ static const struct lookup_row lookups[] = {
 	{ text_query, "one@x", PP_KIND_FORWARD, 0 },
 	{ text_query, "f@x", PP_KIND_HOSTED, 0 },
 	{ text_query, "zero@x", PP_KIND_HOSTED, 0 },
-	{ text_query, "junk@x", PP_KIND_HOSTED, 0 },
-	{ text_query, "two@x", PP_KIND_HOSTED, 0 },
+	{ text_query, "junk@x", PP_KIND_FORWARD, 0 },
+	{ text_query, "two@x", PP_KIND_FORWARD, 0 },
 	{ text_query, "TRUE@x", PP_KIND_FORWARD, 0 },
+	{ text_query, "FALSE@x", PP_KIND_HOSTED, 0 },
+	{ text_query, "blank0@x", PP_KIND_HOSTED, 0 },
+	{ text_query, "empty@x", PP_KIND_FORWARD, 0 },
+	{ orig_query, "two@example.com", PP_KIND_FORWARD, 0 },
 	{ text_query, "twice@x", PP_KIND_UNAVAILABLE, 0 },
 	{ text_query, "badquota@x", PP_KIND_HOSTED, 0 },
 	{ "select 1, 2, 3 from ub_orig where mbox=$1", "info@example.com", PP_KIND_UNAVAILABLE, 0 },
@@ -160,7 +166,7 @@ static void test_lookups(void **state)
 			fail_msg("row %zu (%s): got %s, want %s", i, lookups[i].name,
 				 pp_kind_name(got), pp_kind_name(lookups[i].want));
 		assert_int_equal(mb.quota_mb, lookups[i].quota);
-		if (got == PP_KIND_FORWARD && lookups[i].query == orig_query)
+		if (strcmp(lookups[i].name, "fwd@example.com") == 0)
 			assert_string_equal(mb.forward, "far@elsewhere.example");
 		pp_mailbox_clear(&mb);
 		pp_config_free(&cfg);
@@ -169,9 +175,70 @@ static void test_lookups(void **state)
 	PGconn *c = super();
 	PGresult *r = PQexec(c, "select count(*) from ub_orig");
 	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-	assert_string_equal(PQgetvalue(r, 0, 0), "4");
+	assert_string_equal(PQgetvalue(r, 0, 0), "5");
 	PQclear(r);
 	PQfinish(c);
+}
+
+/* isForward read as text: only what plainly says "no" is a mailbox. */
+static const struct forward_row {
+	const char *value; /* NULL: SQL NULL */
+	bool forward;
+	bool usual; /* one of NULL, 0, 1, t, true, f, false */
+} forward_values[] = {
+	/* a mailbox, as PowerMail and a boolean column write it */
+	{ NULL, false, true }, { "0", false, true }, { "f", false, true }, { "false", false, true },
+	{ "F", false, true }, { "FALSE", false, true }, { "False", false, true },
+	/* blanks around it: a char(n) column pads */
+	{ " 0", false, true }, { "0    ", false, true }, { "  f  ", false, true },
+	/* a forward */
+	{ "1", true, true }, { "t", true, true }, { "true", true, true }, { "TRUE", true, true },
+	{ "T", true, true }, { " 1 ", true, true },
+	/* anything else: a forward, and unusual */
+	{ "2", true, false }, { "-1", true, false }, { "", true, false }, { " ", true, false },
+	{ "yes", true, false }, { "no", true, false }, { "off", true, false }, { "n", true, false },
+	{ "maybe", true, false }, { "00", true, false }, { "0.0", true, false }, { "-0", true, false },
+	{ "\t0", true, false }, { "0\t", true, false }, { "0\n", true, false },
+	{ "fals", true, false }, { "falsey", true, false }, { "0 0", true, false },
+	{ "1 0", true, false },
+};
+
+static void test_forward_values(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof forward_values / sizeof forward_values[0]; i++) {
+		const struct forward_row *r = &forward_values[i];
+
+		if (pp_is_forward(r->value) != r->forward)
+			fail_msg("row %zu: isForward '%s' read as %s", i, r->value ? r->value : "NULL",
+				 r->forward ? "a mailbox" : "a forward");
+		if (pp_forward_mark_is_usual(r->value) != r->usual)
+			fail_msg("row %zu: isForward '%s' %s usual", i, r->value ? r->value : "NULL",
+				 r->usual ? "not" : "taken as");
+	}
+}
+
+/* The finding: a forward row with isForward = 2 and a password left from
+ * before was a mailbox, and logged in.  It is a forward, and the log says
+ * why without the value. */
+static void test_unusual_forward_refused(void **state)
+{
+	struct pp_config cfg;
+	struct pp_login login;
+	char err[256];
+
+	(void)state;
+	config(&cfg);
+	assert_int_equal(pp_config_set(&cfg, "postgresql-query", orig_query, "t", false, err,
+				       sizeof err),
+			 0);
+	logged[0] = '\0';
+	assert_int_equal(pp_authenticate(&cfg, "two@example.com", "s3cr3t!", &login, &logger),
+			 PP_FORWARD);
+	assert_non_null(strstr(logged, "mailbox two@example.com: isForward is neither 0, f, false "
+				       "nor 1, t, true: read as a forward"));
+	assert_non_null(strstr(logged, "a forward address has no mailbox"));
+	pp_config_free(&cfg);
 }
 
 static void test_unreachable(void **state)
@@ -428,6 +495,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookups),
+		cmocka_unit_test(test_forward_values),
+		cmocka_unit_test(test_unusual_forward_refused),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_query_timeout),
 		cmocka_unit_test(test_authenticate),
