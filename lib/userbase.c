@@ -137,14 +137,9 @@ static enum pp_kind read_row(PGresult *res, const char *name, struct pp_mailbox 
 		 * reason to refuse a login. */
 		mb->quota_mb = (*end == '\0' && q > 0) ? q : 0;
 	}
+	/* An unusual isForward is not logged here: the refusal of a forward
+	 * is logged once, by the caller, and pptool check names these rows. */
 	if (forward) {
-		/* The value itself is not logged: a query with its columns in
-		 * the wrong order could put a password there. */
-		if (!pp_forward_mark_is_usual(mark))
-			pp_log(logger, LOG_WARNING,
-			       "mailbox %s: isForward is neither 0, f, false nor 1, t, true: "
-			       "read as a forward",
-			       name);
 		if (!PQgetisnull(res, 0, COL_FWDDEST))
 			mb->forward = strdup(PQgetvalue(res, 0, COL_FWDDEST));
 		return PP_KIND_FORWARD;

@@ -219,8 +219,8 @@ static void test_forward_values(void **state)
 }
 
 /* The finding: a forward row with isForward = 2 and a password left from
- * before was a mailbox, and logged in.  It is a forward, and the log says
- * why without the value. */
+ * before was a mailbox, and logged in.  It is a forward, refused in one
+ * log line, as every refusal is. */
 static void test_unusual_forward_refused(void **state)
 {
 	struct pp_config cfg;
@@ -235,9 +235,7 @@ static void test_unusual_forward_refused(void **state)
 	logged[0] = '\0';
 	assert_int_equal(pp_authenticate(&cfg, "two@example.com", "s3cr3t!", &login, &logger),
 			 PP_FORWARD);
-	assert_non_null(strstr(logged, "mailbox two@example.com: isForward is neither 0, f, false "
-				       "nor 1, t, true: read as a forward"));
-	assert_non_null(strstr(logged, "a forward address has no mailbox"));
+	assert_string_equal(logged, "mailbox two@example.com: a forward address has no mailbox\n");
 	pp_config_free(&cfg);
 }
 
