@@ -54,6 +54,15 @@ static const struct {
 	{ "keepalives_idle", "60" },
 	{ "keepalives_interval", "10" },
 	{ "keepalives_count", "3" },
+	/* libpq 16 and later (Debian 13; left out where PQconndefaults() does
+	 * not list them): libpq's own defaults, applied in its code, so there
+	 * is no compiled value to copy, and '' is refused ("invalid
+	 * sslcertmode value"). */
+	{ "sslcertmode", "allow" },
+	/* libpq 16 and later: no requirement is no value, which a string
+	 * cannot say ('' names no method, and every server then fails it):
+	 * every method libpq knows is the same as none required. */
+	{ "require_auth", "password,md5,gss,sspi,scram-sha-256,none" },
 };
 
 /* libpq's default files, under the effective user's home, not $HOME. */

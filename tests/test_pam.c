@@ -1254,9 +1254,10 @@ static void test_result_table(void **state)
 		ROW("pp", "forward@example.com", "s3cr3t!", PAM_AUTH_ERR, PAM_PERM_DENIED),
 		ROW("pp", "forward@example.com", "", PAM_AUTH_ERR, PAM_PERM_DENIED),
 		ROW("pp", "fwdpw@pam.test", "Fwd-pw-123", PAM_AUTH_ERR, PAM_PERM_DENIED),
-		/* isForward 0 or 2 is a hosted mailbox */
+		/* isForward 0 is a hosted mailbox; 2, which PowerMail never
+		 * writes, is a forward (fail closed), stale password or not */
 		OK_ROW("pp", "fwd0@pam.test", "Fwd0-pw-123"),
-		OK_ROW("pp", "fwd2@pam.test", "Fwd2-pw-123"),
+		ROW("pp", "fwd2@pam.test", "Fwd2-pw-123", PAM_AUTH_ERR, PAM_PERM_DENIED),
 		ROW("pp", "fwd0@pam.test", "Wr0ng-password", PAM_AUTH_ERR, PAM_SUCCESS),
 		/* hosted: wrong or empty password, NULL or empty stored value */
 		ROW("pp", "info@example.com", "Wr0ng-password", PAM_AUTH_ERR, PAM_SUCCESS),
@@ -1378,7 +1379,8 @@ static void test_custom_query(void **state)
 		  .auth = PAM_SUCCESS, .acct = PAM_SUCCESS, .quota = "7", ANY_PROMPTS },
 		OK_ROW("pp_custom", "c-host-f@pam.test", "Cust-pw-1"),
 		OK_ROW("pp_custom", "c-host-false@pam.test", "Cust-pw-1"),
-		OK_ROW("pp_custom", "c-host-empty@pam.test", "Cust-pw-1"),
+		/* an empty isForward is none of NULL, 0, f, false: a forward */
+		ROW("pp_custom", "c-host-empty@pam.test", "Cust-pw-1", PAM_AUTH_ERR, PAM_PERM_DENIED),
 		OK_ROW("pp_custom", "c-host-null@pam.test", "Cust-pw-1"),
 		ROW("pp_custom", "c-host-null@pam.test", "Wr0ng-password", PAM_AUTH_ERR, PAM_SUCCESS),
 		ROW("pp_custom", "info@example.com", "s3cr3t!", PAM_USER_UNKNOWN, PAM_USER_UNKNOWN),
