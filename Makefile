@@ -100,7 +100,7 @@ deps-build:
 	@tools/deps.sh build
 	@$(PKG_CHECK) $(PKG_LIBS) pam
 deps-check:
-	@tools/deps.sh check dovecot deb-check
+	@tools/deps.sh check dovecot mail deb-check
 	@$(PKG_CHECK) $(PKG_LIBS) pam $(TEST_PKGS)
 deps-demo:
 	@tools/deps.sh demo

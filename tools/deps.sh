@@ -1,7 +1,7 @@
 #!/bin/bash
 # tools/deps.sh GROUP... -- install the Debian packages a make target needs.
 #
-# Groups: build, check, demo, dovecot, root, deb, deb-check.  Prints nothing and exits 0 when every
+# Groups: build, check, demo, dovecot, mail, root, deb, deb-check.  Prints nothing and exits 0 when every
 # package is already installed, so make targets can call it unconditionally.
 set -euo pipefail
 
@@ -20,6 +20,10 @@ PKGS[build]="pkg-config gcc make libpam0g-dev libaudit-dev libcrypt-dev libpq-de
 PKGS[check]="${PKGS[build]} clang libclang-rt-dev libcmocka-dev libpamtest0-dev libpam-wrapper pamtester postgresql openssl python3 python3-passlib argon2 valgrind procps groff-base pgbouncer"
 PKGS[demo]="${PKGS[build]} libpam-wrapper pamtester postgresql"
 PKGS[dovecot]="dovecot-core dovecot-pop3d dovecot-imapd curl"
+# The other consumers and the ban filter: saslauthd (and testsaslauthd),
+# Exim with its PAM authenticator, fail2ban (fail2ban-regex and a private
+# fail2ban-server).
+PKGS[mail]="sasl2-bin exim4-daemon-heavy fail2ban"
 # tools/root.sh: a Debian root of another release.
 PKGS[root]="debootstrap"
 # make deb (tools/deb.sh; debian/control's Build-Depends come on top) and
@@ -36,7 +40,7 @@ else
 fi
 
 usage() {
-    echo "usage: $0 GROUP...   (groups: build check demo dovecot root deb deb-check)" >&2
+    echo "usage: $0 GROUP...   (groups: build check demo dovecot mail root deb deb-check)" >&2
     exit 2
 }
 
