@@ -187,26 +187,28 @@ static PGconn *open_connection(const struct pp_config *cfg, const struct pp_logg
 
 	if (pp_conn_env_untrusted(names, sizeof names)) {
 		pp_log(logger, LOG_ERR,
-		       "refusing to reach the userbase: a setuid or setgid program runs with %s "
-		       "in its environment, which could steer libpq's connection; unset them",
+		       "userbase unavailable: refusing to reach the userbase: a setuid or setgid "
+		       "program runs with %s in its environment, which could steer libpq's "
+		       "connection; unset them",
 		       names);
 		return NULL;
 	}
 	if (pp_conn_params_make(cfg, &p, &why) != 0) {
-		pp_log(logger, LOG_ERR, "cannot reach the userbase: %s", why);
+		pp_log(logger, LOG_ERR, "userbase unavailable: cannot reach the userbase: %s", why);
 		return NULL;
 	}
 	warn_weak_tls(&p, logger);
 	pg = PQconnectdbParams(p.keywords, p.values, 1);
 	if (pg == NULL) {
-		pp_log(logger, LOG_ERR, "cannot reach the userbase: out of memory");
+		pp_log(logger, LOG_ERR,
+		       "userbase unavailable: cannot reach the userbase: out of memory");
 	} else if (PQstatus(pg) != CONNECTION_OK) {
 		/* libpq's words name hosts, ports, users and databases; should one
 		 * of them be a password too (user = password, a misplaced field),
 		 * or the text quote the connection string, they are not logged. */
 		const char *text = PQerrorMessage(pg);
 
-		pp_log(logger, LOG_ERR, "cannot reach the userbase: %s",
+		pp_log(logger, LOG_ERR, "userbase unavailable: cannot reach the userbase: %s",
 		       pp_conn_params_quotes_secret(&p, text)
 			       ? "(libpq's message is withheld: it holds a configured secret)"
 			       : pp_first_line(text, msg, sizeof msg));
@@ -280,7 +282,8 @@ int pp_conn_acquire(const struct pp_config *cfg, bool want_new, struct pp_conn *
 	}
 	settings = settings_of(cfg);
 	if (settings == NULL) {
-		pp_log(logger, LOG_ERR, "cannot reach the userbase: out of memory");
+		pp_log(logger, LOG_ERR,
+		       "userbase unavailable: cannot reach the userbase: out of memory");
 		return -1;
 	}
 	pthread_once(&once, init_once);

@@ -147,7 +147,7 @@ static enum pp_kind read_row(PGresult *res, const char *name, struct pp_mailbox 
 	if (!PQgetisnull(res, 0, COL_PASSWORD)) {
 		mb->password = pp_strdup_secret(PQgetvalue(res, 0, COL_PASSWORD));
 		if (mb->password == NULL) {
-			pp_log(logger, LOG_ERR, "mailbox %s: out of memory", name);
+			pp_log(logger, LOG_ERR, "userbase unavailable: mailbox %s: out of memory", name);
 			return PP_KIND_UNAVAILABLE;
 		}
 	}
@@ -258,17 +258,18 @@ enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
 	res = run_pooled(cfg, &q, &outcome, msg, sizeof msg, logger);
 	/* An empty msg: the pool could not connect, and has logged why. */
 	if (outcome == TIMED_OUT) {
-		pp_log(logger, LOG_ERR, "userbase query for %s: %s", name, msg);
+		pp_log(logger, LOG_ERR, "userbase unavailable: userbase query for %s: %s", name, msg);
 	} else if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		if (msg[0] != '\0')
-			pp_log(logger, LOG_ERR, "userbase query %s", msg);
+			pp_log(logger, LOG_ERR, "userbase unavailable: userbase query %s", msg);
 	} else if (PQnfields(res) != NCOLS) {
 		pp_log(logger, LOG_ERR,
-		       "postgresql-query returns %d columns; it must return 4: "
-		       "quotaMB, isForward, fwdDest, password",
+		       "userbase unavailable: postgresql-query returns %d columns; it must "
+		       "return 4: quotaMB, isForward, fwdDest, password",
 		       PQnfields(res));
 	} else if (PQntuples(res) > 1) {
-		pp_log(logger, LOG_ERR, "mailbox %s: the userbase has %d rows for it", name,
+		pp_log(logger, LOG_ERR,
+		       "userbase unavailable: mailbox %s: the userbase has %d rows for it", name,
 		       PQntuples(res));
 	} else {
 		mb->kind = PQntuples(res) == 0 ? PP_KIND_UNKNOWN : read_row(res, name, mb, logger);

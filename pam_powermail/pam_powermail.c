@@ -15,41 +15,74 @@
 
 #include "auth.h"
 #include "config.h"
+#include "context.h"
+
+/* Where the module's lines go: pam_syslog, each ending with the caller's
+ * context (lib/context.h), read once per call of an entry point.  Every line
+ * of a login passes here, so each carries it exactly once. */
+struct pam_log {
+	pam_handle_t *pamh;
+	char context[PP_CONTEXT_MAX];
+};
 
 __attribute__((format(printf, 3, 4))) static void log_to_pam(void *ctx, int priority,
 								const char *fmt, ...)
 {
+	const struct pam_log *log = ctx;
+	char line[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
-	pam_vsyslog(ctx, priority, fmt, ap);
+	/* A longer line is cut; its context is not. */
+	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
+	if (log->context[0] != '\0')
+		pam_syslog(log->pamh, priority, "%s; %s", line, log->context);
+	else
+		pam_syslog(log->pamh, priority, "%s", line);
+}
+
+static const char *item(pam_handle_t *pamh, int type)
+{
+	const void *value = NULL;
+
+	return pam_get_item(pamh, type, &value) == PAM_SUCCESS ? value : NULL;
+}
+
+/* A logger for one call of an entry point, with the caller's context. */
+static struct pp_logger pam_logger(pam_handle_t *pamh, struct pam_log *log)
+{
+	log->pamh = pamh;
+	pp_context_format(item(pamh, PAM_RHOST), item(pamh, PAM_RUSER), item(pamh, PAM_TTY),
+			  log->context);
+	return (struct pp_logger){ log_to_pam, log };
 }
 
 /* Configuration from the file and the module arguments; PAM_SERVICE_ERR and
  * a log line naming the key and line when it is wrong. */
-static int load_config(pam_handle_t *pamh, int argc, const char **argv, struct pp_config *cfg)
+static int load_config(const struct pp_logger *logger, int argc, const char **argv,
+		       struct pp_config *cfg)
 {
 	char err[512];
 
 	pp_config_init(cfg);
 	if (pp_config_from_args_cached(cfg, argc, argv, err, sizeof err) != 0) {
-		pam_syslog(pamh, LOG_ERR, "configuration: %s", err);
+		pp_log(logger, LOG_ERR, "configuration: %s", err);
 		return PAM_SERVICE_ERR;
 	}
 	return PAM_SUCCESS;
 }
 
 /* The login name; a conversation that cannot give one is logged once. */
-static int get_user(pam_handle_t *pamh, const char **user)
+static int get_user(pam_handle_t *pamh, const struct pp_logger *logger, const char **user)
 {
 	int retval = pam_get_user(pamh, user, NULL);
 
 	if (retval == PAM_CONV_AGAIN)
 		return PAM_INCOMPLETE;
 	if (retval != PAM_SUCCESS || *user == NULL) {
-		pam_syslog(pamh, LOG_NOTICE, "could not get a login name: %s",
-			   pam_strerror(pamh, retval));
+		pp_log(logger, LOG_NOTICE, "could not get a login name: %s",
+		       pam_strerror(pamh, retval));
 		return PAM_USER_UNKNOWN;
 	}
 	return PAM_SUCCESS;
@@ -57,20 +90,21 @@ static int get_user(pam_handle_t *pamh, const char **user)
 
 /* What every entry point does first: the configuration (which cfg then
  * owns, even on failure), then the login name. */
-static int begin(pam_handle_t *pamh, int argc, const char **argv, struct pp_config *cfg,
-		 const char **user)
+static int begin(pam_handle_t *pamh, const struct pp_logger *logger, int argc, const char **argv,
+		 struct pp_config *cfg, const char **user)
 {
-	int retval = load_config(pamh, argc, argv, cfg);
+	int retval = load_config(logger, argc, argv, cfg);
 
-	return retval != PAM_SUCCESS ? retval : get_user(pamh, user);
+	return retval != PAM_SUCCESS ? retval : get_user(pamh, logger, user);
 }
 
 /* A password (what) from PAM's item (PAM_AUTHTOK, PAM_OLDAUTHTOK) or its
  * conversation, as pam_get_authtok decides from use_first_pass,
  * try_first_pass and use_authtok.  A failure is logged once, under a name
  * fit for a log: only one that passes normalisation is. */
-static int get_token(pam_handle_t *pamh, const struct pp_config *cfg, const char *user, int item,
-		     const char *what, const char **token)
+static int get_token(pam_handle_t *pamh, const struct pp_logger *logger,
+		     const struct pp_config *cfg, const char *user, int item, const char *what,
+		     const char **token)
 {
 	int retval = pam_get_authtok(pamh, item, token, NULL);
 
@@ -80,8 +114,8 @@ static int get_token(pam_handle_t *pamh, const struct pp_config *cfg, const char
 
 		if (pp_normalize_name(cfg, user, name, &why) != 0)
 			snprintf(name, sizeof name, "(unusable name)");
-		pam_syslog(pamh, LOG_NOTICE, "mailbox %s: could not get %s: %s", name, what,
-			   pam_strerror(pamh, retval));
+		pp_log(logger, LOG_NOTICE, "mailbox %s: could not get %s: %s", name, what,
+		       pam_strerror(pamh, retval));
 	}
 	return retval;
 }
@@ -210,7 +244,8 @@ static int publish(pam_handle_t *pamh, const struct pp_login *login)
 PAM_EXTERN __attribute__((visibility("default"))) int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	const struct pp_logger logger = { log_to_pam, pamh };
+	struct pam_log log;
+	const struct pp_logger logger = pam_logger(pamh, &log);
 	const char *user = NULL, *authtok = NULL;
 	struct pp_config cfg;
 	struct pp_login login;
@@ -221,12 +256,12 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	/* An earlier success on this handle is forgotten, whatever this one
 	 * says. */
 	(void)pam_set_data(pamh, AUTHENTICATED_MAILBOX, NULL, NULL);
-	retval = begin(pamh, argc, argv, &cfg, &user);
+	retval = begin(pamh, &logger, argc, argv, &cfg, &user);
 	if (retval != PAM_SUCCESS)
 		goto done;
 	/* Honours use_first_pass, try_first_pass and use_authtok.  The token
 	 * stays PAM's; lib/ makes no copy it does not wipe. */
-	retval = get_token(pamh, &cfg, user, PAM_AUTHTOK, "a password", &authtok);
+	retval = get_token(pamh, &logger, &cfg, user, PAM_AUTHTOK, "a password", &authtok);
 	if (retval != PAM_SUCCESS) {
 		retval = PAM_AUTH_ERR;
 		goto done;
@@ -283,7 +318,8 @@ static bool just_authenticated(pam_handle_t *pamh, int argc, const char **argv)
 PAM_EXTERN __attribute__((visibility("default"))) int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	const struct pp_logger logger = { log_to_pam, pamh };
+	struct pam_log log;
+	const struct pp_logger logger = pam_logger(pamh, &log);
 	const char *user = NULL;
 	struct pp_config cfg;
 	struct pp_login login;
@@ -292,7 +328,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	(void)flags;
 	if (just_authenticated(pamh, argc, argv))
 		return PAM_SUCCESS;
-	retval = begin(pamh, argc, argv, &cfg, &user);
+	retval = begin(pamh, &logger, argc, argv, &cfg, &user);
 	if (retval != PAM_SUCCESS)
 		goto done;
 	/* A wrong or unusable password is authentication's business. */
@@ -321,7 +357,8 @@ static int check_current(pam_handle_t *pamh, int flags, const struct pp_config *
 
 	if (!needs_current_password(flags))
 		return pam_code(pp_account(cfg, user, &login, logger), PAM_PERM_DENIED, PAM_SUCCESS);
-	retval = get_token(pamh, cfg, user, PAM_OLDAUTHTOK, "the current password", &current);
+	retval = get_token(pamh, logger, cfg, user, PAM_OLDAUTHTOK, "the current password",
+			   &current);
 	if (retval != PAM_SUCCESS)
 		return PAM_AUTHTOK_RECOVERY_ERR;
 	return pam_code(pp_authenticate(cfg, user, current, &login, logger), PAM_PERM_DENIED,
@@ -334,13 +371,14 @@ static int check_current(pam_handle_t *pamh, int flags, const struct pp_config *
 PAM_EXTERN __attribute__((visibility("default"))) int
 pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	const struct pp_logger logger = { log_to_pam, pamh };
+	struct pam_log log;
+	const struct pp_logger logger = pam_logger(pamh, &log);
 	const char *user = NULL, *new_password = NULL;
 	struct pp_config cfg;
 	struct pp_login login;
 	int retval;
 
-	retval = begin(pamh, argc, argv, &cfg, &user);
+	retval = begin(pamh, &logger, argc, argv, &cfg, &user);
 	if (retval != PAM_SUCCESS)
 		goto done;
 	/* The stored value is about to be replaced: no upgrade on the way. */
@@ -350,7 +388,7 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if (retval != PAM_SUCCESS || !(flags & PAM_UPDATE_AUTHTOK))
 		goto done;
 	/* Asked for twice, or taken from the stack with use_authtok. */
-	retval = get_token(pamh, &cfg, user, PAM_AUTHTOK, "a new password", &new_password);
+	retval = get_token(pamh, &logger, &cfg, user, PAM_AUTHTOK, "a new password", &new_password);
 	if (retval != PAM_SUCCESS) {
 		if (retval != PAM_TRY_AGAIN && retval != PAM_AUTHTOK_RECOVERY_ERR)
 			retval = PAM_AUTHTOK_ERR;
