@@ -61,6 +61,9 @@ SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share/pam_powermail
 SYSCONFDIR ?= /etc
+# The fail2ban filter and jail example go where fail2ban looks when it is
+# installed (its filter.d exists), else beside the rest in DATADIR.
+FAIL2BAN   = $(if $(wildcard $(DESTDIR)$(SYSCONFDIR)/fail2ban/filter.d),$(SYSCONFDIR)/fail2ban,$(DATADIR)/fail2ban)
 PAMDIR     ?= $(shell pkg-config --variable=libdir pam)/security
 
 .PHONY: all tests check check-build demo clean deps-build deps-check deps-demo install uninstall deb
@@ -159,12 +162,17 @@ install: all
 	else \
 		install -m 0600 etc/pam_powermail.conf $(DESTDIR)$(SYSCONFDIR)/pam_powermail.conf; \
 	fi
+	install -d $(DESTDIR)$(FAIL2BAN)/filter.d $(DESTDIR)$(FAIL2BAN)/jail.d
+	install -m 0644 etc/fail2ban/filter.d/pam_powermail.conf $(DESTDIR)$(FAIL2BAN)/filter.d/
+	install -m 0644 etc/fail2ban/jail.d/pam_powermail.conf.example $(DESTDIR)$(FAIL2BAN)/jail.d/
 
 # Leaves /etc/pam_powermail.conf: it is the operator's.
 uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/pam_powermail.so $(DESTDIR)$(SBINDIR)/pptool \
 		$(DESTDIR)$(MANDIR)/man8/pam_powermail.8 $(DESTDIR)$(MANDIR)/man8/pptool.8 \
-		$(DESTDIR)$(MANDIR)/man5/pam_powermail.conf.5
+		$(DESTDIR)$(MANDIR)/man5/pam_powermail.conf.5 \
+		$(DESTDIR)$(SYSCONFDIR)/fail2ban/filter.d/pam_powermail.conf \
+		$(DESTDIR)$(SYSCONFDIR)/fail2ban/jail.d/pam_powermail.conf.example
 	rm -rf $(DESTDIR)$(DATADIR)
 
 # make deb: the Debian package, in build/deb/ (tools/deb.sh, debian/).

@@ -108,9 +108,14 @@ pamdir=/usr/lib/$multiarch/security
 for f in "$pamdir/pam_powermail.so" /usr/sbin/pptool /usr/share/man/man8/pam_powermail.8.gz \
     /usr/share/man/man8/pptool.8.gz /usr/share/man/man5/pam_powermail.conf.5.gz \
     /usr/share/libpam-powermail/sql/schema.sql /usr/share/doc/libpam-powermail/INSTALL.gz \
-    /usr/share/doc/libpam-powermail/README.Debian /usr/share/doc/libpam-powermail/copyright; do
+    /usr/share/doc/libpam-powermail/README.Debian /usr/share/doc/libpam-powermail/copyright \
+    /usr/share/libpam-powermail/fail2ban/filter.d/pam_powermail.conf \
+    /usr/share/libpam-powermail/fail2ban/jail.d/pam_powermail.conf.example \
+    /etc/fail2ban/filter.d/pam_powermail.conf; do
     check "installed: $f" test -f "$root$f"
 done
+check "/etc/fail2ban/filter.d/pam_powermail.conf is a conffile" \
+    in_root bash -c "dpkg-query -W -f='\${Conffiles}' libpam-powermail | grep -q ' /etc/fail2ban/filter.d/pam_powermail.conf '"
 check "/etc/pam_powermail.conf is a conffile" \
     in_root bash -c "dpkg-query -W -f='\${Conffiles}' libpam-powermail | grep -q ' /etc/pam_powermail.conf '"
 check "/etc/pam_powermail.conf is mode 0600, owned by root" \
@@ -179,6 +184,7 @@ check "a login after the upgrade: authenticated" login info@example.com "$PW"
 check "apt-get purge libpam-powermail" \
     in_root bash -c "DEBIAN_FRONTEND=noninteractive apt-get purge -y -q libpam-powermail"
 for f in "$pamdir/pam_powermail.so" /usr/sbin/pptool /etc/pam_powermail.conf \
+    /etc/fail2ban/filter.d/pam_powermail.conf \
     /usr/share/libpam-powermail /usr/share/doc/libpam-powermail; do
     check "purged: $f is gone" test ! -e "$root$f"
 done

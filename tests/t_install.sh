@@ -45,6 +45,13 @@ check "a second make install succeeds" inst install
 check "an existing /etc/pam_powermail.conf is never overwritten" \
     grep -q 'postgresql-user = mine' "$root/etc/pam_powermail.conf"
 
+# Without fail2ban: its filter and jail example in the share directory.
+check "fail2ban absent: the filter in the share directory" \
+    test -f "$root/usr/share/pam_powermail/fail2ban/filter.d/pam_powermail.conf"
+check "fail2ban absent: the jail example in the share directory" \
+    test -f "$root/usr/share/pam_powermail/fail2ban/jail.d/pam_powermail.conf.example"
+check "fail2ban absent: nothing made under /etc/fail2ban" test ! -e "$root/etc/fail2ban"
+
 check "make uninstall succeeds" inst uninstall
 check "uninstall removes the module" test ! -e "$root$pamdir/pam_powermail.so"
 check "uninstall removes pptool" test ! -e "$root/usr/sbin/pptool"
@@ -52,3 +59,20 @@ check "uninstall removes the man pages" \
     bash -c "! ls '$root'/usr/share/man/man*/p* 2>/dev/null | grep -q ."
 check "uninstall removes the share directory" test ! -e "$root/usr/share/pam_powermail"
 check "uninstall keeps the operator's configuration" test -f "$root/etc/pam_powermail.conf"
+check "uninstall removes the fail2ban files" \
+    bash -c "! find '$root' -path '*fail2ban*' -name 'pam_powermail.conf*' | grep -q ."
+
+# With fail2ban (its filter.d in the root): the filter and the jail example
+# where fail2ban looks, none in the share directory; uninstall takes them.
+root=$tmp/root-f2b
+mkdir -p "$root/etc/fail2ban/filter.d" "$root/etc/fail2ban/jail.d"
+check "fail2ban present: make install succeeds" inst install
+check "fail2ban present: the filter in /etc/fail2ban/filter.d" \
+    test -f "$root/etc/fail2ban/filter.d/pam_powermail.conf"
+check "fail2ban present: the jail example in /etc/fail2ban/jail.d" \
+    test -f "$root/etc/fail2ban/jail.d/pam_powermail.conf.example"
+check "fail2ban present: no copy in the share directory" \
+    test ! -e "$root/usr/share/pam_powermail/fail2ban"
+check "fail2ban present: make uninstall succeeds" inst uninstall
+check "fail2ban present: uninstall removes the filter and the jail example" \
+    bash -c "! ls '$root'/etc/fail2ban/*/pam_powermail* 2>/dev/null | grep -q ."
