@@ -251,6 +251,19 @@ else
 fi
 diag <<<"stock dovecot filter on the outage's part of Dovecot's log matched: ${stock//$'\n'/ }"
 
+# The stock filter with the auth-failed lines ignored, as INSTALL section 8
+# shows it: the outage is not counted.
+printf '%s\n' '[Definition]' 'ignoreregex = \((?:auth failed, \d+ attempts|auth_failed)' \
+    >"$F2B/filter.d/dovecot.local"
+stock=$(regex dovecot "$PP_TMP/dovecot-outage.log")
+if [[ $(count_of 127.0.0.7 "$stock") -eq 0 && $(count_of 127.0.0.8 "$stock") -eq 0 ]]; then
+    ok "stock dovecot filter with INSTALL's dovecot.local: the outage's logins are not counted"
+else
+    not_ok "stock dovecot filter with INSTALL's dovecot.local: the outage's logins are not counted"
+    diag <<<"$stock"
+fi
+rm -f "$F2B/filter.d/dovecot.local"
+
 # --- a real fail2ban-server ---------------------------------------------------------
 JAILLOG=$PP_TMP/jail.log
 : >"$JAILLOG" >"$BANS"
