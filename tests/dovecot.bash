@@ -222,10 +222,15 @@ EOF
 #   dovecot_stop                doveadm stop, waiting up to 10 s, then KILL
 #                               what is left of ours by pid; false then
 #   dovecot_our_pids            every pid ours were seen with, the log too
-#   dovecot_pam_dirs            /tmp/pam.X that pam_wrapper made in ours
+#   dovecot_pam_dirs            the directories pam_wrapper made in ours
 #       DV_MARKER                   and left (newer than this file, touched
-#                                   before the start; their process gone)
+#                                   before the start; their process gone;
+#                                   tests/pwrap_dirs.bash: 1.1.4's /tmp/pam.X,
+#                                   1.1.7's $TMPDIR/pam.XXXXXX, the worker's
+#                                   TMPDIR being $PWRAP_TMPDIR)
 DOVECOT_PIDS=()
+# shellcheck source=tests/pwrap_dirs.bash
+. "$(dirname "${BASH_SOURCE[0]}")/pwrap_dirs.bash"
 
 dovecot_libexec() {
     local d
@@ -238,6 +243,8 @@ dovecot_libexec() {
 # The auth worker's executable: pam_wrapper (and the ASan runtime) there only.
 dovecot_write_worker() {
     local preload=libpam_wrapper.so asan_line=
+    : "${PWRAP_TMPDIR:=${DV_RUN%/*}/pwrap}"
+    mkdir -p "$PWRAP_TMPDIR" || return 1
     if [[ -n ${PP_PRELOAD:-} ]]; then
         preload="$PP_PRELOAD $preload"
         # ASan aborts a dlopen() with RTLD_DEEPBIND, which pam_wrapper uses for
@@ -256,6 +263,8 @@ PAM_WRAPPER_SERVICE_DIR='$DV_PAMD'; export PAM_WRAPPER_SERVICE_DIR
 # 2: the module's pam_syslog lines (all priorities) go to stderr, which
 # Dovecot writes to its log.
 PAM_WRAPPER_DEBUGLEVEL=2; export PAM_WRAPPER_DEBUGLEVEL
+# pam_wrapper 1.1.7 makes its directory here (1.1.4: /tmp/pam.X whatever).
+TMPDIR='$PWRAP_TMPDIR'; export TMPDIR
 $asan_line
 exec '$(dovecot_libexec)/auth' "\$@"
 WORKER
@@ -374,13 +383,10 @@ dovecot_our_pids() {
 # pam_wrapper's destructor removes its directory on a normal exit; this is
 # for a process that died otherwise.
 dovecot_pam_dirs() {
-    local d pid pids
-    pids=$(dovecot_our_pids)
-    for d in /tmp/pam.?; do
-        [[ -d $d && ! -L $d && -O $d && $d -nt $DV_MARKER ]] || continue
-        pid=$(cat "$d/pid" 2>/dev/null) || continue
-        grep -qx -- "$pid" <<<"$pids" || continue
-        kill -0 "$pid" 2>/dev/null && continue
-        echo "$d"
+    local d
+    # shellcheck disable=SC2046
+    for d in $(pwrap_dirs "$DV_MARKER" $(dovecot_our_pids)); do
+        [[ -O $d ]] && ! kill -0 "$(cat "$d/pid" 2>/dev/null)" 2>/dev/null && echo "$d"
     done
+    return 0
 }

@@ -12,7 +12,8 @@
 #
 # PAM runs under pam_wrapper, so /etc/pam.d is never touched: the services
 # pop3, imap (and a deny-all "other") are files in $PP_TMP/pam.d.  pam_wrapper
-# claims a directory /tmp/pam.X (62 names) in every process image that loads
+# claims a directory (1.1.4: /tmp/pam.X, 62 names; 1.1.7: $TMPDIR/pam.XXXXXX,
+# tests/pwrap_dirs.bash) in every process image that loads
 # it, and only a normal exit() removes it.  With import_environment =
 # LD_PRELOAD PAM_WRAPPER ... every Dovecot process loads it: tried here, a
 # start and six logins made 13 directories (3 by the master, which re-executes
@@ -469,17 +470,12 @@ fi
 left=$(dovecot_pam_dirs)
 for d in $left; do rm -rf -- "$d"; done
 # Anything still there whose pid file names one of our processes?
-pids=$(dovecot_our_pids)
-still=()
-for d in /tmp/pam.?; do
-    [[ -d $d && $d -nt $PP_TMP/.t_dovecot_start ]] || continue
-    pid=$(cat "$d/pid" 2>/dev/null) || continue
-    grep -qx -- "$pid" <<<"$pids" && still+=("$d:$pid")
-done
-if [[ ${#still[@]} -eq 0 ]]; then
-    pass "no /tmp/pam.X directory of this run is left${left:+ (removed stale: ${left//$'\n'/ })}"
+# shellcheck disable=SC2046
+still=$(pwrap_dirs "$PP_TMP/.t_dovecot_start" $(dovecot_our_pids))
+if [[ -z $still ]]; then
+    pass "no pam_wrapper directory of this run is left${left:+ (removed stale: ${left//$'\n'/ })}"
 else
-    fail "no /tmp/pam.X directory of this run is left" "${still[*]}"
+    fail "no pam_wrapper directory of this run is left" "$still"
 fi
 
 end_time=$(date +%s.%N)
