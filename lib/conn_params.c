@@ -105,11 +105,19 @@ static void effective_home(char *buf, size_t size)
 		snprintf(buf, size, "/nonexistent");
 }
 
-/* Append " keyword='value'" with libpq's quoting. */
-static char *append_setting(char *out, const char *keyword, const char *value)
+/* Append " keyword='value'" with libpq's quoting, within [out, limit).
+ * The caller sized the buffer for it; should it not fit, NULL: a setting
+ * left out would be libpq's to take from the environment. */
+static char *append_setting(char *out, const char *limit, const char *keyword, const char *value)
 {
-	out += sprintf(out, " %s='", keyword);
+	int n = snprintf(out, (size_t)(limit - out), " %s='", keyword);
+
+	if (n < 0 || n >= limit - out)
+		return NULL;
+	out += n;
 	for (const char *v = value; *v; v++) {
+		if (limit - out < 4) /* this character, its escape, the quote, NUL */
+			return NULL;
 		if (*v == '\'' || *v == '\\')
 			*out++ = '\\';
 		*out++ = *v;
@@ -163,13 +171,17 @@ static char *base_string(const struct pp_config *cfg)
 		size += value ? strlen(o->keyword) + 2 * strlen(value) + 4 : 0;
 	}
 	s = end = calloc(1, size);
-	for (const PQconninfoOption *o = defaults; s != NULL && o->keyword != NULL; o++) {
+	for (const PQconninfoOption *o = defaults; end != NULL && o->keyword != NULL; o++) {
 		const char *value = fixed_value(o, home, timeout, path, sizeof path);
 
 		if (value != NULL)
-			end = append_setting(end, o->keyword, value);
+			end = append_setting(end, s + size, o->keyword, value);
 	}
 	PQconninfoFree(defaults);
+	if (end == NULL) {
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 

@@ -213,7 +213,7 @@ static void test_outage(void **state)
 static int write_services(const char *svcdir)
 {
 	const char *build = env("PP_BUILD");
-	char conf[4096], conf_down[4096], conf_debug[4096], down[4200];
+	char conf[4096], conf_down[4096], conf_debug[4096], down[4200], other[4200];
 
 	snprintf(conf, sizeof conf, "%s/ctx.conf", env("PP_TMP"));
 	snprintf(conf_debug, sizeof conf_debug, "%s/ctx-debug.conf", env("PP_TMP"));
@@ -222,11 +222,12 @@ static int write_services(const char *svcdir)
 		 "postgresql-host = %s/no-server\npostgresql-database = powermail\n"
 		 "postgresql-user = powermail\npostgresql-password = x\npersistent = no\n",
 		 env("PP_TMP"));
+	snprintf(other, sizeof other, "%s/other", svcdir);
 	mkdir(svcdir, 0755);
 	return write_module_config(conf, "") != 0 ||
 	       write_module_config(conf_debug, "debug = yes\n") != 0 ||
 	       write_text_file(conf_down, down, 0600) != 0 ||
-	       write_text_file(strcat(strcpy(down, svcdir), "/other"), "# deny\n", 0644) != 0 ||
+	       write_text_file(other, "# deny\n", 0644) != 0 ||
 	       write_pam_service(svcdir, "ctx", build, conf) != 0 ||
 	       write_pam_service(svcdir, "ctx_debug", build, conf_debug) != 0 ||
 	       write_pam_service(svcdir, "ctx_down", build, conf_down) != 0;
