@@ -92,17 +92,21 @@ static const char *home_file(const char *keyword)
 }
 
 /* The effective user's home directory; "/nonexistent" (where no file is)
- * when there is no passwd entry. */
+ * when there is no passwd entry, or one too long for buf: cut, it would
+ * name another directory. */
 static void effective_home(char *buf, size_t size)
 {
 	char scratch[16384];
 	struct passwd pw, *found = NULL;
 
 	if (getpwuid_r(geteuid(), &pw, scratch, sizeof scratch, &found) == 0 && found != NULL &&
-	    found->pw_dir[0] == '/')
-		snprintf(buf, size, "%s", found->pw_dir);
-	else
-		snprintf(buf, size, "/nonexistent");
+	    found->pw_dir[0] == '/') {
+		int n = snprintf(buf, size, "%s", found->pw_dir);
+
+		if (n >= 0 && (size_t)n < size)
+			return;
+	}
+	snprintf(buf, size, "/nonexistent");
 }
 
 /* Append " keyword='value'" with libpq's quoting, within [out, limit).
@@ -112,7 +116,9 @@ static char *append_setting(char *out, const char *limit, const char *keyword, c
 {
 	int n = snprintf(out, (size_t)(limit - out), " %s='", keyword);
 
-	if (n < 0 || n >= limit - out)
+	/* Room for the closing quote and the NUL too (an empty value has no
+	 * character whose check below would see to it). */
+	if (n < 0 || limit - out < n + 2)
 		return NULL;
 	out += n;
 	for (const char *v = value; *v; v++) {
@@ -292,6 +298,7 @@ bool pp_conn_env_untrusted(char *buf, size_t size)
 {
 	bool privileged = getauxval(AT_SECURE) != 0 || getuid() != geteuid() ||
 			  getgid() != getegid();
+	bool found = false;
 	size_t used = 0;
 
 	buf[0] = '\0';
@@ -300,10 +307,14 @@ bool pp_conn_env_untrusted(char *buf, size_t size)
 	for (char **e = environ; e != NULL && *e != NULL; e++) {
 		size_t name = strcspn(*e, "=");
 
-		if (strncmp(*e, "PG", 2) != 0 || used + 1 >= size)
+		if (strncmp(*e, "PG", 2) != 0)
+			continue;
+		/* Refused whether or not its name still fits in buf. */
+		found = true;
+		if (used + 1 >= size)
 			continue;
 		int w = snprintf(buf + used, size - used, "%s%.*s", used ? ", " : "", (int)name, *e);
 		used = w < 0 ? size : used + (size_t)w;
 	}
-	return buf[0] != '\0';
+	return found;
 }
