@@ -12,8 +12,11 @@
 #include <time.h>
 
 #include <argon2.h>
+#include <crypt.h>
+#include <stdlib.h>
 
 #include "cost.h"
+#include "encoding.h"
 #include "scheme.h"
 #include "scheme_family.h"
 #include "strength.h"
@@ -527,6 +530,502 @@ static void test_long_password(void **state)
 	assert_int_equal(pp_verify(stored, big, NULL), PP_MATCH);
 }
 
+/* ---- Near misses (issue 20, point 12) -------------------------------
+ * A compare that stops one byte short, or starts one byte late, still
+ * refuses a value that differs early: these values differ from the right
+ * one only in the LAST (or only in the FIRST) byte of what is compared.
+ * They are made at test time from a right value: the digest decoded, one
+ * bit of its first or last byte flipped, encoded again as the row writes
+ * it (hex and base64 both); for values compared as text (crypt strings,
+ * {plain}), the first or last character of the hash part changed. */
+
+#define NEAR_PW "Corr3ct horse!"
+
+enum end { FIRST, LAST };
+
+static const char itoa64[] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+static void expect_verdict(const char *stored, const char *password, enum pp_verdict want,
+			   const char *what)
+{
+	struct pp_verify_info info;
+	enum pp_verdict got = pp_verify(stored, password, &info);
+
+	if (got != want)
+		fail_msg("%s: %s: got %s (%s), want %s", what, stored, pp_verdict_name(got),
+			 info.why ? info.why : "", pp_verdict_name(want));
+}
+
+/* The next character of the crypt alphabet: still a well-formed value. */
+static char next_itoa64(char c)
+{
+	const char *p = strchr(itoa64, c);
+
+	assert_non_null(p);
+	return p[1] != '\0' ? p[1] : itoa64[0];
+}
+
+/* body[0..len) is unpadded or padded base64 (padded when pad): flip one
+ * bit of its decoded first or last byte, in place. */
+static void flip_b64(char *body, size_t len, bool pad, enum end which)
+{
+	char padded[PP_HASH_MAX], again[PP_HASH_MAX];
+	unsigned char raw[PP_HASH_MAX];
+	size_t plen = len;
+	long n;
+
+	assert_true(len + 4 < sizeof padded);
+	memcpy(padded, body, len);
+	while (!pad && plen % 4 != 0)
+		padded[plen++] = '=';
+	n = pp_b64_decode(padded, plen, raw, sizeof raw);
+	assert_true(n > 0);
+	raw[which == LAST ? n - 1 : 0] ^= 0x01;
+	assert_int_equal(pp_b64_encode(raw, (size_t)n, again, sizeof again), (long)plen);
+	memcpy(body, again, len);
+}
+
+/* The same for hex. */
+static void flip_hex(char *body, size_t len, enum end which)
+{
+	unsigned char raw[PP_HASH_MAX];
+	char again[PP_HASH_MAX];
+	long n = pp_hex_decode(body, len, raw, sizeof raw);
+
+	assert_true(n > 0);
+	raw[which == LAST ? n - 1 : 0] ^= 0x01;
+	assert_int_equal(pp_hex_encode(raw, (size_t)n, again, sizeof again), (long)len);
+	memcpy(body, again, len);
+}
+
+/* body, a value of a row that is not a digest row, with the first or last
+ * byte of what its scheme compares changed, in place. */
+static void alter_value(const struct pp_scheme *s, char *body, enum end which)
+{
+	if (s->verify == pp_plain_verify || s->verify == pp_plain_trunc_verify) {
+		/* The password itself ("N-" first for plain-trunc). */
+		char *text = s->verify == pp_plain_verify ? body : strchr(body, '-') + 1;
+
+		text[which == LAST ? strlen(text) - 1 : 0] ^= 0x01;
+	} else if (s->verify == pp_crypt_verify) {
+		/* The hash after the setting: DES 2 salt characters, bcrypt 22. */
+		char *hash = pp_is_des(body) ? body + 2 : strrchr(body, '$') + 1;
+
+		if (strncmp(body, "$2", 2) == 0)
+			hash += 22;
+		char *c = which == LAST ? hash + strlen(hash) - 1 : hash;
+
+		*c = next_itoa64(*c);
+	} else if (s->verify == pp_pbkdf2_verify) {
+		char *hex = strrchr(body, '$') + 1;
+
+		flip_hex(hex, strlen(hex), which);
+	} else if (s->verify == pp_scram_verify) {
+		/* iter,salt,STOREDKEY,serverkey: the stored key is compared. */
+		char *key = strchr(strchr(body, ',') + 1, ',') + 1;
+
+		flip_b64(key, (size_t)(strchr(key, ',') - key), true, which);
+	} else if (s->verify == pp_argon2_verify) {
+		char *hash = strrchr(body, '$') + 1;
+
+		flip_b64(hash, strlen(hash), false, which);
+	} else {
+		fail_msg("%s: no near miss known for this row's family", s->name);
+	}
+}
+
+/* "{name}body", and "{name.hex}"/"{name.b64}" with body encoded whole. */
+static void check_text_value(const struct pp_scheme *s, const char *body, enum pp_verdict want,
+			     const char *what)
+{
+	char stored[3 * PP_HASH_MAX], enc[2 * PP_HASH_MAX + 1];
+
+	snprintf(stored, sizeof stored, "{%s}%s", s->name, body);
+	expect_verdict(stored, NEAR_PW, want, what);
+	assert_true(pp_hex_encode((const unsigned char *)body, strlen(body), enc, sizeof enc) >= 0);
+	snprintf(stored, sizeof stored, "{%s.hex}%s", s->name, enc);
+	expect_verdict(stored, NEAR_PW, want, what);
+	assert_true(pp_b64_encode((const unsigned char *)body, strlen(body), enc, sizeof enc) >= 0);
+	snprintf(stored, sizeof stored, "{%s.b64}%s", s->name, enc);
+	expect_verdict(stored, NEAR_PW, want, what);
+}
+
+/* A right value of a row that is not a digest row, and its two near misses. */
+static void check_text_near_misses(const struct pp_scheme *s, const char *right)
+{
+	char body[PP_HASH_MAX];
+
+	assert_true(strlen(right) < sizeof body);
+	check_text_value(s, right, PP_MATCH, "the right value");
+	for (enum end which = FIRST; which <= LAST; which++) {
+		strcpy(body, right);
+		alter_value(s, body, which);
+		assert_string_not_equal(body, right);
+		check_text_value(s, body, PP_MISMATCH,
+				 which == LAST ? "only the last byte differs"
+					       : "only the first byte differs");
+	}
+}
+
+/* A digest row: in its own encoding, in hex and in base64, the digest
+ * (not the salt after it) one bit off in its first or its last byte. */
+static void check_digest_near_misses(const struct pp_scheme *s)
+{
+	static const char *const suffixes[] = { "", ".hex", ".b64" };
+	const struct pp_digest_params *p = s->params;
+
+	for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
+		char name[64], value[PP_HASH_MAX], near[PP_HASH_MAX];
+		unsigned char raw[PP_HASH_MAX], bad[PP_HASH_MAX];
+		bool hex = strcmp(suffixes[k], ".hex") == 0 ||
+			   (suffixes[k][0] == '\0' && (s->flags & PP_SCHEME_HEX));
+		const char *why;
+
+		snprintf(name, sizeof name, "%s%s", s->name, suffixes[k]);
+		if (pp_hash(name, NULL, NEAR_PW, value, sizeof value, &why) != 0)
+			fail_msg("hash %s: %s", name, why);
+		expect_verdict(value, NEAR_PW, PP_MATCH, "the right value");
+		size_t head = (size_t)(strchr(value, '}') + 1 - value);
+		long n = hex ? pp_hex_decode(value + head, strlen(value + head), raw, sizeof raw)
+			     : pp_b64_decode(value + head, strlen(value + head), raw, sizeof raw);
+
+		assert_true(n >= (long)p->len + (p->salted ? 1 : 0));
+		for (enum end which = FIRST; which <= LAST; which++) {
+			memcpy(bad, raw, (size_t)n);
+			bad[which == LAST ? p->len - 1 : 0] ^= 0x01;
+			memcpy(near, value, head);
+			assert_true((hex ? pp_hex_encode(bad, (size_t)n, near + head, sizeof near - head)
+					 : pp_b64_encode(bad, (size_t)n, near + head, sizeof near - head)) >= 0);
+			expect_verdict(near, NEAR_PW, PP_MISMATCH,
+				       which == LAST ? "only the digest's last byte differs"
+						     : "only the digest's first byte differs");
+		}
+	}
+}
+
+/* Right values for a row whose values are text: for {crypt} one of every
+ * method it verifies (those it makes, and gost-yescrypt and scrypt made
+ * here), for the others what pp_hash makes. */
+static void check_row_near_misses(const struct pp_scheme *s)
+{
+	char value[PP_HASH_MAX];
+	const char *why, *method;
+
+	if (s->verify == pp_digest_verify) {
+		check_digest_near_misses(s);
+		return;
+	}
+	if (s->verify == pp_crypt_verify && strcmp(s->name, "crypt") == 0) {
+		static const char *const others[] = { "$gy$", "$7$" };
+		static const char rbytes[16] = "0123456789abcdef";
+
+		for (size_t i = 0; (method = pp_crypt_method_name(i)) != NULL; i++) {
+			assert_int_equal(pp_hash(s->name, method, NEAR_PW, value, sizeof value, &why), 0);
+			check_text_near_misses(s, strchr(value, '}') + 1);
+		}
+		for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+			char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+			struct crypt_data data;
+
+			assert_non_null(crypt_gensalt_rn(others[i], 0, rbytes, sizeof rbytes, setting,
+							 sizeof setting));
+			memset(&data, 0, sizeof data);
+			const char *hashed = crypt_rn(NEAR_PW, setting, &data, sizeof data);
+
+			assert_true(hashed != NULL && hashed[0] != '*');
+			check_text_near_misses(s, hashed);
+		}
+		return;
+	}
+	if (s->verify == pp_argon2_verify) {
+		/* Cheap values (64 KiB, one pass) of each variant the row takes. */
+		const struct pp_argon2_params *p = s->params;
+		static const struct {
+			argon2_type type;
+			const char *prefix;
+		} variants[] = { { Argon2_i, "$argon2i$" }, { Argon2_id, "$argon2id$" } };
+
+		for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+			if (p->prefix != NULL && strcmp(p->prefix, variants[v].prefix) != 0)
+				continue;
+			assert_int_equal(argon2_hash(1, 64, 1, NEAR_PW, strlen(NEAR_PW),
+						     "saltsaltsaltsalt", 16, NULL, 32, value,
+						     sizeof value, variants[v].type,
+						     ARGON2_VERSION_NUMBER),
+					 ARGON2_OK);
+			check_text_near_misses(s, value);
+		}
+		return;
+	}
+	if (pp_hash(s->name, NULL, NEAR_PW, value, sizeof value, &why) != 0)
+		fail_msg("hash %s: %s", s->name, why);
+	check_text_near_misses(s, strchr(value, '}') + 1);
+}
+
+/* Every row of the table: a row this test does not know fails it. */
+static void test_near_misses_every_scheme(void **state)
+{
+	size_t n;
+	const struct pp_scheme *s = pp_schemes(&n);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		check_row_near_misses(&s[i]);
+}
+
+/* ---- The empty-password rule ----------------------------------------
+ * An empty (or no) password never matches, whatever is stored: also not a
+ * value that is the hash of the empty string, which each family's own
+ * hash function makes here (pp_hash refuses to) and its own verify
+ * function matches: only the dispatcher's rule refuses it. */
+static void expect_empty_refused(const char *stored)
+{
+	struct pp_verify_info info;
+
+	if (pp_verify(stored, "", &info) != PP_MISMATCH || info.why == NULL ||
+	    strcmp(info.why, "empty password") != 0)
+		fail_msg("%s with an empty password: not a mismatch for being empty (%s)", stored,
+			 info.why ? info.why : "");
+	if (pp_verify(stored, NULL, &info) != PP_MISMATCH || info.why == NULL ||
+	    strcmp(info.why, "empty password") != 0)
+		fail_msg("%s with no password: not a mismatch for being empty (%s)", stored,
+			 info.why ? info.why : "");
+}
+
+static void check_empty_hash(const struct pp_scheme *s, const char *method)
+{
+	char stored[PP_HASH_MAX], right[PP_HASH_MAX];
+	const char *why = NULL;
+
+	/* A value of a real password first: empty is refused there too. */
+	assert_int_equal(pp_hash(s->name, method, NEAR_PW, right, sizeof right, &why), 0);
+	expect_empty_refused(right);
+	if (s->hash(s, method, "", stored, sizeof stored, &why) != 0)
+		fail_msg("%s: no hash of the empty password: %s", s->name, why);
+	if (s->verify == pp_plain_verify || s->verify == pp_plain_trunc_verify) {
+		/* "{plain}" stores nothing, "{plain-trunc}0-" is malformed. */
+		assert_int_not_equal(pp_verify(stored, "", NULL), PP_MATCH);
+		return;
+	}
+	why = NULL;
+	if (s->verify(s, strchr(stored, '}') + 1, PP_ENC_AUTO, "", &why) != PP_MATCH)
+		fail_msg("%s: %s is not the hash of the empty password (%s)", s->name, stored,
+			 why ? why : "");
+	expect_empty_refused(stored);
+}
+
+static void test_empty_password_every_scheme(void **state)
+{
+	size_t n;
+	const struct pp_scheme *s = pp_schemes(&n);
+	const char *method;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		assert_non_null(s[i].hash);
+		if (s[i].verify == pp_crypt_verify && strcmp(s[i].name, "crypt") == 0)
+			for (size_t m = 0; (method = pp_crypt_method_name(m)) != NULL; m++)
+				check_empty_hash(&s[i], method);
+		else
+			check_empty_hash(&s[i], NULL);
+	}
+	/* Unprefixed, and values that store nothing. */
+	expect_empty_refused("s3cr3t!");
+	expect_empty_refused("{plain.hex}74657374");
+}
+
+/* ---- Cost caps, by their reason -------------------------------------
+ * A value over a cap is refused because of the cap, not because its hash
+ * has a wrong length: each value here has a hash part of the right length
+ * and alphabet, taken from a real value, and only its cost changed.  At
+ * the cap its form is accepted; one above, pp_verify and pp_check_form
+ * both say malformed, and the reason names the cap. */
+static void expect_cap(const char *stored, bool over)
+{
+	struct pp_verify_info info;
+	enum pp_verdict form = pp_check_form(stored, &info);
+
+	if (!over) {
+		if (form != PP_MATCH)
+			fail_msg("%s: at the cap, form says %s (%s)", stored, pp_verdict_name(form),
+				 info.why ? info.why : "");
+		return;
+	}
+	if (form != PP_MALFORMED || info.why == NULL || strstr(info.why, "above the cap") == NULL)
+		fail_msg("%s: above the cap, form says %s (%s), not the cap", stored,
+			 pp_verdict_name(form), info.why ? info.why : "");
+	enum pp_verdict got = pp_verify(stored, "x", &info);
+
+	if (got != PP_MALFORMED || info.why == NULL || strstr(info.why, "above the cap") == NULL)
+		fail_msg("%s: above the cap, verify says %s (%s), not the cap", stored,
+			 pp_verdict_name(got), info.why ? info.why : "");
+}
+
+/* crypt_rn(password, setting) into out. */
+static void crypt_into(const char *password, const char *setting, char *out, size_t size)
+{
+	struct crypt_data *data = calloc(1, sizeof *data);
+	const char *hashed;
+
+	assert_non_null(data);
+	hashed = crypt_rn(password, setting, data, sizeof *data);
+	assert_true(hashed != NULL && hashed[0] != '*');
+	assert_true(strlen(hashed) < size);
+	strcpy(out, hashed);
+	free(data);
+}
+
+static void test_sha_crypt_rounds_cap(void **state)
+{
+	static const char *const prefixes[] = { "$5$", "$6$" };
+	char setting[64], real[PP_HASH_MAX], stored[PP_HASH_MAX + 32];
+	struct pp_verify_info info;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		/* A real value at 1000 rounds: its salt and hash, other rounds. */
+		snprintf(setting, sizeof setting, "%srounds=1000$saltsaltsalt$", prefixes[i]);
+		crypt_into("pw", setting, real, sizeof real);
+		const char *tail = strstr(real, "$saltsaltsalt$");
+
+		assert_non_null(tail);
+		snprintf(stored, sizeof stored, "{crypt}%srounds=1000000%s", prefixes[i], tail);
+		expect_cap(stored, false);
+		snprintf(stored, sizeof stored, "{crypt}%srounds=1000001%s", prefixes[i], tail);
+		expect_cap(stored, true);
+		snprintf(stored, sizeof stored, "{%s}%srounds=1000001%s",
+			 prefixes[i][1] == '5' ? "sha256-crypt" : "sha512-crypt", prefixes[i], tail);
+		expect_cap(stored, true);
+	}
+	/* And one real check at the cap: a value of 1,000,000 rounds matches. */
+	crypt_into("pw", "$5$rounds=1000000$saltsaltsalt$", real, sizeof real);
+	snprintf(stored, sizeof stored, "{sha256-crypt}%s", real);
+	assert_int_equal(pp_verify(stored, "pw", &info), PP_MATCH);
+}
+
+static void test_bcrypt_cost_cap(void **state)
+{
+	static const char *const prefixes[] = { "$2a$", "$2b$", "$2y$" };
+	static const char rbytes[16] = "0123456789abcdef";
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE], real[PP_HASH_MAX], stored[PP_HASH_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		assert_non_null(crypt_gensalt_rn(prefixes[i], 4, rbytes, sizeof rbytes, setting,
+						 sizeof setting));
+		crypt_into("pw", setting, real, sizeof real);
+		const char *tail = real + strlen(prefixes[i]) + 2; /* "$salt+hash" */
+
+		assert_int_equal(tail[0], '$');
+		snprintf(stored, sizeof stored, "{crypt}%s14%s", prefixes[i], tail);
+		expect_cap(stored, false);
+		snprintf(stored, sizeof stored, "{crypt}%s15%s", prefixes[i], tail);
+		expect_cap(stored, true);
+		snprintf(stored, sizeof stored, "{blf-crypt}%s15%s", prefixes[i], tail);
+		expect_cap(stored, true);
+	}
+}
+
+/* yescrypt, gost-yescrypt and scrypt: the parameters libxcrypt writes at
+ * the cap and one above it, before a real value's salt and hash. */
+static void test_yescrypt_scrypt_cost_cap(void **state)
+{
+	static const struct {
+		const char *prefix;
+		unsigned long cap;
+		size_t params; /* characters of parameters after the prefix */
+	} rows[] = { { "$y$", PP_CAP_YESCRYPT_COST, 0 },
+		     { "$gy$", PP_CAP_YESCRYPT_COST, 0 },
+		     { "$7$", PP_CAP_SCRYPT_COST, 11 } };
+	static const char rbytes[16] = "0123456789abcdef";
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE], real[PP_HASH_MAX], stored[PP_HASH_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		size_t plen = strlen(rows[i].prefix);
+
+		assert_non_null(crypt_gensalt_rn(rows[i].prefix, 6, rbytes, sizeof rbytes, setting,
+						 sizeof setting));
+		crypt_into("pw", setting, real, sizeof real);
+		/* yescrypt: parameters up to the next '$'; scrypt: 11 characters. */
+		size_t params = rows[i].params ? rows[i].params : strcspn(real + plen, "$");
+		const char *rest = real + plen + params;
+
+		for (unsigned long cost = rows[i].cap; cost <= rows[i].cap + 1; cost++) {
+			char other[CRYPT_GENSALT_OUTPUT_SIZE];
+
+			assert_non_null(crypt_gensalt_rn(rows[i].prefix, cost, rbytes, sizeof rbytes,
+							 other, sizeof other));
+			size_t oparams = rows[i].params ? rows[i].params : strcspn(other + plen, "$");
+
+			snprintf(stored, sizeof stored, "{crypt}%s%.*s%s", rows[i].prefix, (int)oparams,
+				 other + plen, rest);
+			expect_cap(stored, cost > rows[i].cap);
+		}
+	}
+}
+
+/* {pbkdf2} and {scram-*}: 1,000,000 iterations accepted (and computed: a
+ * form check of a cheap scheme is a check), 1,000,001 refused for the cap. */
+static void test_iteration_caps(void **state)
+{
+	static const char *const names[] = { "pbkdf2", "scram-sha-1", "scram-sha-256" };
+	char real[PP_HASH_MAX], stored[PP_HASH_MAX];
+	const char *why;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		assert_int_equal(pp_hash(names[i], NULL, "pw", real, sizeof real, &why), 0);
+		bool pbkdf2 = strcmp(names[i], "pbkdf2") == 0;
+		/* {pbkdf2}$1$salt$ROUNDS$hex, {scram-*}ITER,salt,stored,server */
+		const char *body = strchr(real, '}') + 1;
+		const char *count = pbkdf2 ? strchr(body + 3, '$') + 1 : body;
+		const char *after = pbkdf2 ? strchr(count, '$') : strchr(count, ',');
+		int head = (int)(count - real);
+
+		snprintf(stored, sizeof stored, "%.*s%ld%s", head, real, (long)PP_CAP_PBKDF2_ROUNDS,
+			 after);
+		expect_cap(stored, false);
+		snprintf(stored, sizeof stored, "%.*s%ld%s", head, real,
+			 (long)PP_CAP_PBKDF2_ROUNDS + 1, after);
+		expect_cap(stored, true);
+	}
+}
+
+/* argon2: memory, passes, lanes and memory x passes, each at its cap and
+ * one above, around a real value's salt and hash. */
+static void test_argon2_caps(void **state)
+{
+	static const struct {
+		long m, t, p;
+		bool over;
+	} rows[] = {
+		{ PP_CAP_ARGON2_M_KIB, 4, 1, false },
+		{ PP_CAP_ARGON2_M_KIB + 1, 1, 1, true },
+		{ 65536, PP_CAP_ARGON2_T, 1, false }, /* m x t exactly at its cap too */
+		{ 1024, PP_CAP_ARGON2_T + 1, 1, true },
+		{ 65536, 3, PP_CAP_ARGON2_P, false },
+		{ 65536, 3, PP_CAP_ARGON2_P + 1, true },
+		{ 65537, PP_CAP_ARGON2_T, 1, true }, /* only m x t over */
+	};
+	static const char *const names[] = { "argon2", "argon2id" };
+	char encoded[160], stored[256];
+
+	(void)state;
+	assert_int_equal(argon2_hash(1, 64, 1, "pw", 2, "saltsaltsaltsalt", 16, NULL, 32, encoded,
+				     sizeof encoded, Argon2_id, ARGON2_VERSION_NUMBER),
+			 ARGON2_OK);
+	const char *tail = strchr(strstr(encoded, "$m=") + 1, '$'); /* "$salt$hash" */
+
+	assert_non_null(tail);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+			snprintf(stored, sizeof stored, "{%s}$argon2id$v=19$m=%ld,t=%ld,p=%ld%s",
+				 names[k], rows[i].m, rows[i].t, rows[i].p, tail);
+			expect_cap(stored, rows[i].over);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -541,6 +1040,13 @@ int main(void)
 		cmocka_unit_test(test_values_at_the_cap_still_work),
 		cmocka_unit_test(test_argon2_any_variant),
 		cmocka_unit_test(test_long_password),
+		cmocka_unit_test(test_near_misses_every_scheme),
+		cmocka_unit_test(test_empty_password_every_scheme),
+		cmocka_unit_test(test_sha_crypt_rounds_cap),
+		cmocka_unit_test(test_bcrypt_cost_cap),
+		cmocka_unit_test(test_yescrypt_scrypt_cost_cap),
+		cmocka_unit_test(test_iteration_caps),
+		cmocka_unit_test(test_argon2_caps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
