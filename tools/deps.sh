@@ -22,8 +22,9 @@ PKGS[demo]="${PKGS[build]} libpam-wrapper pamtester postgresql"
 PKGS[dovecot]="dovecot-core dovecot-pop3d dovecot-imapd curl"
 # The other consumers and the ban filter: saslauthd (and testsaslauthd),
 # Exim with its PAM authenticator, fail2ban (fail2ban-regex and a private
-# fail2ban-server).
-PKGS[mail]="sasl2-bin exim4-daemon-heavy fail2ban"
+# fail2ban-server), its journal backend (python3-systemd) and the journald
+# that tests/t_fail2ban_journal.sh runs in a namespace (systemd).
+PKGS[mail]="sasl2-bin exim4-daemon-heavy fail2ban python3-systemd systemd"
 # tools/root.sh: a Debian root of another release.
 PKGS[root]="debootstrap"
 # make deb (tools/deb.sh; debian/control's Build-Depends come on top) and
