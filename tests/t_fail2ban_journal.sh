@@ -9,7 +9,7 @@
 # tmpfs, /dev an overlay with /dev/log pointing at that journald's syslog
 # socket, and /sys/fs/cgroup the cgroup2 hierarchy, in which the test makes
 # a slice of its own with a cgroup for each sender: journald sets
-# _SYSTEMD_UNIT from it, _COMM and _UID from the kernel, as it does for a
+# _SYSTEMD_UNIT from it, _COMM from /proc, _UID from the socket, as for a
 # consumer under systemd.  Senders, each in its cgroup:
 #   dovecot.service     a private Dovecot (tests/dovecot.bash; pam_wrapper
 #                       in its auth worker, told to pass the module's lines
@@ -21,7 +21,7 @@
 #                       INSTALL section 8 adds as another consumer:
 #                       chauthtok with a wrong current password, for an
 #                       unknown address, during an outage, with the right
-#                       one; acct_mgmt for an unknown address
+#                       one; acct_mgmt for a forward address
 #   session-pp.scope    the user nobody forging the module's lines, five
 #                       each: python3's syslog, python3 named "auth"
 #                       (prctl), logger -t auth
