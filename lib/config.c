@@ -3,6 +3,7 @@
  * line: a mail platform should not run on a silently guessed setting. */
 #include "config.h"
 #include "conninfo.h"
+#include "safe_path.h"
 #include "secret.h"
 #include "strength.h"
 
@@ -446,7 +447,7 @@ static int parse_line(struct pp_config *cfg, char *line, const char *origin, cha
 }
 
 static int check_file(struct pp_config *cfg, int fd, const char *path, char *err, size_t errlen,
-		      off_t *size)
+		      off_t *size, mode_t *mode)
 {
 	char id[PP_FILE_ID_MAX];
 
@@ -483,7 +484,36 @@ static int check_file(struct pp_config *cfg, int fd, const char *path, char *err
 	cfg->file_id = strdup(id);
 	cfg->file = strdup(path);
 	*size = st.st_size;
+	*mode = st.st_mode;
 	return 0;
+}
+
+/* The database password, if the file gave one: as postgresql-password or
+ * inside postgresql-conninfo.  (Module arguments, read after the file, may
+ * hold neither.) */
+static const char *password_key(const struct pp_config *cfg)
+{
+	if (cfg->password != NULL)
+		return "postgresql-password";
+	if (cfg->conninfo != NULL && holds_password(find_key("postgresql-conninfo"), cfg->conninfo))
+		return "a password in postgresql-conninfo";
+	return NULL;
+}
+
+/* libpq refuses a ~/.pgpass with any group or other bit; here the group may
+ * read, as Exim needs (it runs PAM as Debian-exim): 0640 root:Debian-exim. */
+static int check_secret_readers(const struct pp_config *cfg, const char *path, mode_t mode,
+				char *err, size_t errlen)
+{
+	const char *key = password_key(cfg);
+
+	if (key == NULL || !(mode & S_IROTH))
+		return 0;
+	snprintf(err, errlen,
+		 "%s: readable by others, and it holds the database password (%s): "
+		 "chmod 600 it, or 640 with the group of the service that reads it",
+		 path, key);
+	return -1;
 }
 
 int pp_config_load(struct pp_config *cfg, const char *path, bool may_be_missing, char *err,
@@ -491,21 +521,15 @@ int pp_config_load(struct pp_config *cfg, const char *path, bool may_be_missing,
 {
 	char *text = NULL, origin[PATH_MAX + 32];
 	off_t size = 0;
+	mode_t mode = 0;
 	ssize_t got = 0;
 	int fd, rc = -1, lineno = 0;
+	bool missing;
 
-	if (path[0] != '/') {
-		snprintf(err, errlen, "%s: the configuration path must be absolute", path);
-		return -1;
-	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno == ENOENT && may_be_missing)
-			return 0;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (check_file(cfg, fd, path, err, errlen, &size) != 0)
+	fd = pp_safe_open(path, &missing, err, errlen);
+	if (fd < 0)
+		return missing && may_be_missing ? 0 : -1;
+	if (check_file(cfg, fd, path, err, errlen, &size, &mode) != 0)
 		goto done;
 	text = calloc(1, (size_t)size + 1);
 	if (text == NULL) {
@@ -534,6 +558,8 @@ int pp_config_load(struct pp_config *cfg, const char *path, bool may_be_missing,
 		if (parse_line(cfg, line, origin, err, errlen) != 0)
 			goto done;
 	}
+	if (check_secret_readers(cfg, path, mode, err, errlen) != 0)
+		goto done;
 	rc = 0;
 done:
 	if (text != NULL) {

@@ -865,5 +865,65 @@ for nm in pbkdf2 scram-sha-1 scram-sha-256; do
     else fail "pptool verify refuses a wrong password for a $nm value hashlib made" "exit $rc: $v" "$err"; fi
 done
 
+# ----------------------------------------------------------------------------
+# 8. --config is opened as the module opens it: a file holding the database
+#    password that others can read is refused, as is a file below a directory
+#    someone else owns or may write to, or reached through a symbolic link
+#    (pam_powermail.conf(5), PERMISSIONS).  pptool check stands for every
+#    userbase command: they all read the file through pp_config_load.
+# ----------------------------------------------------------------------------
+if [[ -n ${PP_PGCTL:-} && $(id -u) -eq 0 ]]; then
+    cfgdir=$PP_TMP/cfg
+    mkdir -m 755 "$cfgdir"
+    (umask 077 && $PP_PGCTL pamconf >"$cfgdir/pp.conf")
+    # check_config MODE DESC WANT [PATH]  -- WANT: "ok" (exit 0 or 1: the
+    # userbase was read) or a piece of the error pptool must print (exit 2).
+    check_config() {
+        local mode=$1 d=$2 want=$3 file=${4:-$cfgdir/pp.conf}
+        chmod "$mode" "$cfgdir/pp.conf"
+        run_pp '<none>' "$T_NORMAL" check --config "$file"
+        if [[ $err == *"$PP_PGPASSWORD"* ]]; then
+            fail "$d" "the database password is in pptool's message" "$err"
+        elif [[ $want == ok ]]; then
+            if code_in "$rc" "0|1" && [[ $err != *configuration:* ]]; then pass "$d"
+            else fail "$d" "exit $rc, wanted 0 or 1" "stderr: $err"; fi
+        elif [[ $rc -eq 2 && $err == *"pptool: configuration: "*"$want"* ]]; then
+            pass "$d"
+        else
+            fail "$d" "exit $rc, wanted 2 and '$want'" "stderr: $err"
+        fi
+    }
+    check_config 600 "pptool --config: a 0600 file with the password is read" ok
+    check_config 640 "pptool --config: a 0640 file (the reader's group) is read" ok
+    check_config 644 "pptool --config: a 0644 file with the password is refused" \
+        "$cfgdir/pp.conf: readable by others, and it holds the database password (postgresql-password)"
+    check_config 604 "pptool --config: a 0604 file with the password is refused" "readable by others"
+    cd "$cfgdir" || exit 1
+    check_config 600 "pptool --config: a relative name is checked the same" ok pp.conf
+    cd - >/dev/null || exit 1
+    chmod 775 "$cfgdir"
+    check_config 600 "pptool --config: a group-writable directory above the file is refused" \
+        "$cfgdir: a directory above the configuration writable by group or others"
+    chmod 755 "$cfgdir"
+    chown nobody "$cfgdir"
+    check_config 600 "pptool --config: a directory above the file owned by nobody is refused" \
+        "$cfgdir: a directory above the configuration owned by uid $(id -u nobody)"
+    ln -s "$cfgdir" "$PP_TMP/link"
+    check_config 600 "pptool --config: a symlinked directory owned by nobody is refused" \
+        "$PP_TMP/link: a symbolic link" "$PP_TMP/link/pp.conf"
+    chown root "$cfgdir"
+    check_config 600 "pptool --config: a symlinked directory owned by root is refused too" \
+        "$PP_TMP/link: a symbolic link" "$PP_TMP/link/pp.conf"
+    chown nobody "$cfgdir/pp.conf"
+    check_config 600 "pptool --config: a file owned by nobody is refused" "must be owned by root"
+    chown root "$cfgdir/pp.conf"
+    mkdir -m 1777 "$PP_TMP/sticky"
+    cp -p "$cfgdir/pp.conf" "$PP_TMP/sticky/pp.conf"
+    check_config 600 "pptool --config: a file in a root-owned sticky directory (/tmp) is read" \
+        ok "$PP_TMP/sticky/pp.conf"
+else
+    echo "# --config checks skipped: they need the harness's cluster (PP_PGCTL) and root"
+fi
+
 echo "1..$n"
 [[ $nfail -eq 0 ]]

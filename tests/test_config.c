@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +276,159 @@ static void test_file_checks(void **state)
 	pp_config_free(&cfg);
 }
 
+/* --- who may have written the file, and who may read it -------------------- */
+
+#define SECRET_PW "Conf-Secret-7d41"
+#define WITH_PASSWORD "postgresql-password = " SECRET_PW "\n"
+#define CONNINFO_PASSWORD "postgresql-conninfo = host=db password=" SECRET_PW "\n"
+#define NO_SECRET "postgresql-user = pm\npostgresql-passfile = /etc/pm/pgpass\n"
+
+enum parent { REAL_DIR, SYMLINK_TO_DIR };
+
+/* One file, base/d/pp.conf, and its parent d as the row says; NULL: loads. */
+static const struct strict_row {
+	const char *what;
+	const char *text;
+	mode_t file_mode;
+	bool file_nobody;
+	mode_t dir_mode;
+	bool dir_nobody;
+	enum parent parent;
+	const char *refused; /* a piece of the error, or NULL */
+} strict_rows[] = {
+	{ "0600 with the password", WITH_PASSWORD, 0600, false, 0755, false, REAL_DIR, NULL },
+	{ "0640 with the password (Exim's group)", WITH_PASSWORD, 0640, false, 0755, false,
+	  REAL_DIR, NULL },
+	{ "0400 with the password", WITH_PASSWORD, 0400, false, 0700, false, REAL_DIR, NULL },
+	{ "0644 with the password", WITH_PASSWORD, 0644, false, 0755, false, REAL_DIR,
+	  "readable by others, and it holds the database password (postgresql-password)" },
+	{ "0604 with the password", WITH_PASSWORD, 0604, false, 0755, false, REAL_DIR,
+	  "readable by others" },
+	{ "0644 with a password in the conninfo", CONNINFO_PASSWORD, 0644, false, 0755, false,
+	  REAL_DIR, "(a password in postgresql-conninfo)" },
+	{ "0644 with a conninfo without one", "postgresql-conninfo = host=db\n", 0644, false,
+	  0755, false, REAL_DIR, NULL },
+	{ "0644 without a secret", NO_SECRET, 0644, false, 0755, false, REAL_DIR, NULL },
+	{ "file owned by nobody", WITH_PASSWORD, 0600, true, 0755, false, REAL_DIR,
+	  "must be owned by root" },
+	{ "file owned by nobody, no secret", NO_SECRET, 0644, true, 0755, false, REAL_DIR,
+	  "must be owned by root" },
+	{ "group-writable parent", WITH_PASSWORD, 0600, false, 0775, false, REAL_DIR,
+	  "/d: a directory above the configuration writable by group or others" },
+	{ "world-writable parent, not sticky", WITH_PASSWORD, 0600, false, 0777, false, REAL_DIR,
+	  "writable by group or others" },
+	{ "parent owned by nobody", WITH_PASSWORD, 0600, false, 0755, true, REAL_DIR,
+	  "/d: a directory above the configuration owned by uid" },
+	{ "symlinked parent owned by nobody", WITH_PASSWORD, 0600, false, 0755, true,
+	  SYMLINK_TO_DIR, "/d: a symbolic link" },
+	{ "symlinked parent owned by root", WITH_PASSWORD, 0600, false, 0755, false,
+	  SYMLINK_TO_DIR, "/d: a symbolic link" },
+	{ "sticky parent owned by root, as /tmp", WITH_PASSWORD, 0600, false, 01777, false,
+	  REAL_DIR, NULL },
+	{ "sticky parent owned by nobody", WITH_PASSWORD, 0600, false, 01777, true, REAL_DIR,
+	  "owned by uid" },
+	{ "sticky group-writable parent owned by root", WITH_PASSWORD, 0600, false, 01770,
+	  false, REAL_DIR, NULL },
+};
+
+/* base/d (a directory, or a link to base/real) and base/d/pp.conf as row
+ * says; the path to load in conf. */
+static void make_strict_case(const struct strict_row *row, int i, uid_t nobody, char *conf,
+			     size_t size)
+{
+	char base[4096], dir[4200], real[4200];
+	const char *tmp = getenv("PP_TMP") ? getenv("PP_TMP") : "/tmp";
+
+	snprintf(base, sizeof base, "%s/strict-%d-%d", tmp, (int)getpid(), i);
+	snprintf(dir, sizeof dir, "%s/d", base);
+	snprintf(real, sizeof real, "%s/real", base);
+	assert_int_equal(mkdir(base, 0755), 0);
+	assert_int_equal(chmod(base, 0755), 0);
+	if (row->parent == SYMLINK_TO_DIR) {
+		assert_int_equal(mkdir(real, 0755), 0);
+		assert_int_equal(symlink(real, dir), 0);
+	} else {
+		assert_int_equal(mkdir(dir, 0755), 0);
+	}
+	snprintf(conf, size, "%s/pp.conf", dir);
+	int fd = open(conf, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, row->text, strlen(row->text)), (ssize_t)strlen(row->text));
+	assert_int_equal(fchmod(fd, row->file_mode), 0);
+	if (row->file_nobody)
+		assert_int_equal(fchown(fd, nobody, (gid_t)-1), 0);
+	close(fd);
+	/* Modes and owners last, so that making the case needs none of them. */
+	assert_int_equal(chmod(dir, row->dir_mode), 0);
+	if (row->dir_nobody)
+		assert_int_equal(chown(dir, nobody, (gid_t)-1), 0);
+}
+
+/* StrictModes: the file's owner and readers, and every directory above it.
+ * The owners need root to make; run-tests.sh runs as root. */
+static void test_strict_modes(void **state)
+{
+	const struct passwd *pw = getpwnam("nobody");
+	unsigned failed = 0;
+
+	(void)state;
+	if (geteuid() != 0 || pw == NULL)
+		skip();
+	for (size_t i = 0; i < sizeof strict_rows / sizeof strict_rows[0]; i++) {
+		const struct strict_row *row = &strict_rows[i];
+		struct pp_config cfg;
+		char conf[4300], err[512] = "";
+
+		make_strict_case(row, (int)i, pw->pw_uid, conf, sizeof conf);
+		pp_config_init(&cfg);
+		int rc = pp_config_load(&cfg, conf, false, err, sizeof err);
+		pp_config_free(&cfg);
+		if (row->refused == NULL ? rc != 0
+					 : rc != -1 || strstr(err, row->refused) == NULL) {
+			print_message("# %s: got %d '%s', want %s\n", row->what, rc, err,
+				      row->refused ? row->refused : "0");
+			failed++;
+		}
+		if (strstr(err, SECRET_PW) != NULL) {
+			print_message("# %s: the message holds the password\n", row->what);
+			failed++;
+		}
+	}
+	if (failed > 0)
+		fail_msg("%u row(s) wrong, see above", failed);
+}
+
+/* The walk itself: where the path is odd, not the permissions. */
+static void test_path_walk(void **state)
+{
+	struct pp_config cfg;
+	char err[512], name[4300];
+	const char *tmp = getenv("PP_TMP") ? getenv("PP_TMP") : "/tmp";
+	const char *file = write_config(WITH_PASSWORD, 0600);
+
+	(void)state;
+	pp_config_init(&cfg);
+	/* "//", "/./" are the same file; ".." is refused outright. */
+	snprintf(name, sizeof name, "/%s/.//%s", tmp, strrchr(file, '/') + 1);
+	if (pp_config_load(&cfg, name, false, err, sizeof err) != 0)
+		fail_msg("%s: %s", name, err);
+	pp_config_free(&cfg);
+	pp_config_init(&cfg);
+	snprintf(name, sizeof name, "%s/../%s", tmp, file + 1);
+	assert_int_equal(pp_config_load(&cfg, name, false, err, sizeof err), -1);
+	assert_non_null(strstr(err, "'..'"));
+	/* A missing directory is a missing file: fine for the default one. */
+	assert_int_equal(pp_config_load(&cfg, "/nonexistent/dir/pp.conf", true, err, sizeof err),
+			 0);
+	assert_int_equal(pp_config_load(&cfg, "/nonexistent/dir/pp.conf", false, err, sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "/nonexistent: "));
+	/* A file where a directory should be. */
+	snprintf(name, sizeof name, "%s/x.conf", file);
+	assert_int_equal(pp_config_load(&cfg, name, true, err, sizeof err), -1);
+	pp_config_free(&cfg);
+}
+
 static void test_module_arguments(void **state)
 {
 	struct pp_config cfg;
@@ -439,6 +593,8 @@ int main(void)
 		cmocka_unit_test(test_secrets_stay_out_of_messages),
 		cmocka_unit_test(test_conninfo_errors_are_ours),
 		cmocka_unit_test(test_file_checks),
+		cmocka_unit_test(test_strict_modes),
+		cmocka_unit_test(test_path_walk),
 		cmocka_unit_test(test_module_arguments),
 		cmocka_unit_test(test_cache),
 	};
