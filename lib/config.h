@@ -59,8 +59,10 @@ int pp_config_set(struct pp_config *cfg, const char *key, const char *value, con
 		  bool from_argument, char *err, size_t errlen);
 
 /* Read a configuration file.  It must be a regular file owned by root or by
- * us and writable by nobody else.  A missing file is an error unless
- * may_be_missing.  Returns 0 or -1 with err set. */
+ * us and writable by nobody else, below directories that are as safe
+ * (pp_safe_open), and readable by others only when it holds no database
+ * password.  A missing file is an error unless may_be_missing.  Returns 0 or
+ * -1 with err set. */
 int pp_config_load(struct pp_config *cfg, const char *path, bool may_be_missing, char *err,
 		   size_t errlen);
 
