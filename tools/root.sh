@@ -84,6 +84,13 @@ unmount_all() {
 
 mount_all() {
     local root=$1 release
+    # The root is a mount point of its own, as / is on a real system (a
+    # test's `unshare -m` makes / private, which needs one), and private:
+    # nothing mounted inside is propagated back here.
+    if ! mountpoint -q "$root"; then
+        mount --bind "$root" "$root"
+        mount --make-private "$root"
+    fi
     mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
     mountpoint -q "$root/sys" || mount -t sysfs sysfs "$root/sys"
     if ! mountpoint -q "$root/dev"; then
