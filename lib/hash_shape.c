@@ -1,156 +1,63 @@
-/* The shapes of password hashes, one row each, as libxcrypt, Dovecot,
- * passlib and OpenLDAP write them.  A row errs towards "a hash": a 1.0
- * password taken for one is only left for the operator to look at, while a
- * hash taken for a password would be lost. */
+/* Whether a value under an unknown scheme name may be a hash (hash_shape.h).
+ *
+ * Every hash form, whatever its scheme, writes its digest (with its salt
+ * and separators) as one run of hex, base64 (either alphabet), crypt's
+ * alphabet or their separators, at least PP_SHORTEST_HASH characters long.
+ * A hash cut short, a lock ('*', '!') and crypt's "$id$" are caught by how
+ * they start; raw bytes by a control character or invalid UTF-8.  What is
+ * left is text with a space or punctuation no hash uses every few
+ * characters, or short text: a password.  When in doubt the value is left:
+ * a password taken for a hash only waits for the operator, a hash taken
+ * for a password becomes one. */
 #include "hash_shape.h"
-#include "cost.h"
-#include "encoding.h"
+#include "escape.h"
+#include "scheme.h"
 
-#include <stdbool.h>
 #include <string.h>
 
-#define CRYPT_CHARS "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-#define HEX_CHARS "0123456789abcdefABCDEF"
+/* The characters hashes are written in, bar letters and digits: base64's
+ * "+/=" and "-_", crypt's "./", the separators of crypt, PHC, Django,
+ * passlib, SCRAM, Oracle and MySQL ("$,:;*!@"), a nested prefix's "{}",
+ * and '%' and '\' as a badly quoted or URL-encoded value carries them. */
+#define HASH_PUNCT "!$%*+,-./:;=@\\_{}"
 
-/* Digests, in bytes: MD4 and MD5, SHA-1, SHA-224, SHA-256, SHA-384, SHA-512. */
-static const size_t digest_lens[] = { 16, 20, 28, 32, 48, 64 };
-/* A salted digest is digest || salt: Dovecot writes 4 bytes of salt, passlib
- * up to 16. */
-#define SALT_MIN 4
-#define SALT_MAX 16
-#define SALTED_MAX (64 + SALT_MAX)
-
-/* crypt(3) and its relatives: "$id$", as far as the first field. */
-static const char *const crypt_ids[] = {
-	"$1$",	     "$2$",	    "$2a$",	  "$2b$",	   "$2x$",	   "$2y$",
-	"$3$",	     "$5$",	    "$6$",	  "$7$",	   "$y$",	   "$gy$",
-	"$sha1$",    "$md5$",	    "$md5,",	  "$apr1$",	   "$argon2i$",	   "$argon2id$",
-	"$argon2d$", "$scrypt$",   "$pbkdf2$",   "$pbkdf2-sha256$", "$pbkdf2-sha512$",
-};
-
-static bool is_digest_len(size_t n)
+static bool hash_char(unsigned char c)
 {
-	for (size_t i = 0; i < sizeof digest_lens / sizeof digest_lens[0]; i++)
-		if (n == digest_lens[i] ||
-		    (n >= digest_lens[i] + SALT_MIN && n <= digest_lens[i] + SALT_MAX))
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c != '\0' && strchr(HASH_PUNCT, c) != NULL);
+}
+
+bool pp_may_be_hash(const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n, run = 0;
+
+	if (text == NULL || text[0] == '\0' || strchr("$*!", text[0]) != NULL)
+		return true;
+	n = strlen(text);
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		size_t len = pp_utf8_seq(s + i, n - i, &cp);
+
+		if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			return true; /* raw bytes, not typed text */
+		run = len == 1 && hash_char(s[i]) ? run + 1 : 0;
+		if (run >= PP_SHORTEST_HASH)
 			return true;
-	return false;
-}
-
-/* The length of text's leading run of digits, 1 to 10 of them; 0 for none
- * or more. */
-static size_t digits(const char *text)
-{
-	size_t n = strspn(text, "0123456789");
-
-	return n <= 10 ? n : 0;
-}
-
-/* What base64 field [text, text + len) decodes to, in bytes; -1 when it is
- * not canonical, padded base64 of at most SALTED_MAX bytes. */
-static long b64_len(const char *text, size_t len)
-{
-	unsigned char raw[SALTED_MAX];
-	long n = pp_b64_decode(text, len, raw, sizeof raw);
-
-	explicit_bzero(raw, sizeof raw);
-	return n;
-}
-
-/* "$1$", "$6$rounds=5000$", "$argon2id$v=19$", ...: a known id and the rest
- * in crypt's characters (argon2's base64 adds '+', Sun's MD5 ',' and '=').
- * A leading '!' is shadow's lock. */
-static bool crypt_id(const char *text, size_t len)
-{
-	if (text[0] == '!') {
-		text++;
-		len--;
-	}
-	for (size_t i = 0; i < sizeof crypt_ids / sizeof crypt_ids[0]; i++) {
-		size_t id = strlen(crypt_ids[i]);
-
-		if (len > id && strncmp(text, crypt_ids[i], id) == 0)
-			return strspn(text + id, CRYPT_CHARS "$+=,-") == len - id;
+		i += len;
 	}
 	return false;
 }
 
-/* Traditional DES: 13 characters of crypt's alphabet; '!' locks it. */
-static bool des(const char *text, size_t len)
+enum pp_migration pp_migration_of(const char *stored)
 {
-	(void)len;
-	return pp_is_des(text[0] == '!' ? text + 1 : text);
-}
+	const char *value;
 
-/* BSDi's extended DES: '_', 4 of count, 4 of salt, 11 of hash. */
-static bool bsdi(const char *text, size_t len)
-{
-	return len == 20 && text[0] == '_' && strspn(text + 1, CRYPT_CHARS) == 19;
-}
-
-/* Dovecot's {PBKDF2}: "$1$salt$rounds$" and a SHA-1 in hex. */
-static bool dovecot_pbkdf2(const char *text, size_t len)
-{
-	const char *salt_end, *hex;
-	size_t rounds;
-
-	(void)len;
-	if (strncmp(text, "$1$", 3) != 0 || (salt_end = strchr(text + 3, '$')) == NULL)
-		return false;
-	rounds = digits(salt_end + 1);
-	hex = salt_end + 1 + rounds;
-	return rounds > 0 && *hex++ == '$' && strlen(hex) == 40 && strspn(hex, HEX_CHARS) == 40;
-}
-
-/* SCRAM: "iterations,salt,storedkey,serverkey", two keys of a digest's size. */
-static bool scram(const char *text, size_t len)
-{
-	const char *salt = text + digits(text), *stored, *server;
-	long key;
-
-	(void)len;
-	if (salt == text || *salt++ != ',' || (stored = strchr(salt, ',')) == NULL ||
-	    (server = strchr(++stored, ',')) == NULL)
-		return false;
-	server++;
-	key = b64_len(stored, (size_t)(server - 1 - stored));
-	return b64_len(salt, (size_t)(stored - 1 - salt)) > 0 && (key == 20 || key == 32 || key == 64) &&
-	       b64_len(server, strlen(server)) == key;
-}
-
-/* A digest, alone or salted, in hex or in base64. */
-static bool hex_digest(const char *text, size_t len)
-{
-	return len % 2 == 0 && strspn(text, HEX_CHARS) == len && is_digest_len(len / 2);
-}
-
-static bool b64_digest(const char *text, size_t len)
-{
-	long n = b64_len(text, len);
-
-	return n > 0 && is_digest_len((size_t)n);
-}
-
-/* The most specific first: a PBKDF2 value is also a "$1$" one. */
-static const struct {
-	const char *name;
-	bool (*fits)(const char *text, size_t len);
-} shapes[] = {
-	{ "Dovecot PBKDF2", dovecot_pbkdf2 },
-	{ "crypt $id$", crypt_id },
-	{ "DES crypt", des },
-	{ "BSDi crypt", bsdi },
-	{ "SCRAM keys", scram },
-	{ "hex digest", hex_digest },
-	{ "base64 digest", b64_digest },
-};
-
-const char *pp_hash_shape(const char *text)
-{
-	size_t len = text != NULL ? strlen(text) : 0;
-
-	for (size_t i = 0; len > 0 && i < sizeof shapes / sizeof shapes[0]; i++)
-		if (shapes[i].fits(text, len))
-			return shapes[i].name;
-	return NULL;
+	if (stored == NULL || stored[0] == '\0')
+		return PP_MIGRATE_NONE;
+	if (!pp_has_prefix(stored))
+		return PP_MIGRATE_UNPREFIXED;
+	if (pp_stored_scheme(stored, &value) != NULL)
+		return PP_MIGRATE_NONE;
+	return pp_may_be_hash(strchr(stored, '}') + 1) ? PP_MIGRATE_MAY_BE_HASH : PP_MIGRATE_UNKNOWN;
 }

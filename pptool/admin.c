@@ -130,19 +130,16 @@ static int load_config(const struct options *o, struct pp_config *cfg)
 	return 0;
 }
 
-/* A value under a scheme name we do not know whose text after the braces
- * has the shape of a hash: a scheme this version does not verify, or a
- * wrong name on a real hash.  Given a {plain} prefix, the hash itself
- * would become the password, so it is left for the operator. */
-static bool unknown_but_hash_shaped(const char *stored)
+/* A value under a scheme name we do not know that may be a hash (a scheme
+ * this version does not verify, or a wrong name on a real hash) rather
+ * than a 1.0 password: given a {plain} prefix, the hash itself would become
+ * the password, so it is left for the operator (lib/hash_shape.c). */
+static bool unknown_may_be_hash(const char *stored)
 {
-	const char *value;
-
-	return pp_has_prefix(stored) && pp_stored_scheme(stored, &value) == NULL &&
-	       pp_hash_shape(strchr(stored, '}') + 1) != NULL;
+	return pp_migration_of(stored) == PP_MIGRATE_MAY_BE_HASH;
 }
 
-#define LOOKS_LIKE_A_HASH "unknown scheme, looks like a hash"
+#define MAY_BE_A_HASH "unknown scheme, may be a hash"
 
 /* --- check ----------------------------------------------------------- */
 
@@ -198,8 +195,8 @@ static void scheme_label(const char *stored, char *out, size_t size)
 	else if (stored[0] == '\0')
 		snprintf(out, size, "(empty)");
 	else if (s == NULL)
-		snprintf(out, size, "(%s)", unknown_but_hash_shaped(stored) ? LOOKS_LIKE_A_HASH
-									 : "unknown scheme");
+		snprintf(out, size, "(%s)",
+			 unknown_may_be_hash(stored) ? MAY_BE_A_HASH : "unknown scheme");
 	else if (!pp_has_prefix(stored))
 		snprintf(out, size, "(unprefixed: plaintext)");
 	else if (s->form == NULL || (method = pp_crypt_method_of(value)) == NULL ||
@@ -225,8 +222,8 @@ static const char *cannot_log_in(const char *stored, char *buf, size_t size)
 	case PP_UNKNOWN_SCHEME:
 		/* What stands between the braces is not shown: in a 1.0
 		 * userbase it is part of a plaintext password. */
-		if (unknown_but_hash_shaped(stored))
-			snprintf(buf, size, LOOKS_LIKE_A_HASH ": not changed by migrate-plain; correct "
+		if (unknown_may_be_hash(stored))
+			snprintf(buf, size, MAY_BE_A_HASH ": not changed by migrate-plain; correct "
 						       "its prefix or set a password (pptool passwd)");
 		else
 			snprintf(buf, size, "names an unknown scheme: a PowerMail 1.0 plaintext "
@@ -440,21 +437,13 @@ done:
 
 /* --- migrate-plain --------------------------------------------------- */
 
-/* What migrate-plain does to a hosted mailbox's value. */
-enum action {
-	LEAVE,       /* NULL, empty, or a known scheme's */
-	UNPREFIXED,  /* 1.0 plaintext, read as such by default: {plain} */
-	UNKNOWN,     /* 1.0 plaintext starting "{...}": {plain} */
-	HASH_SHAPED, /* an unknown scheme's hash: left, and named */
-};
-
 /* One value to rewrite, or to name as left alone: kept until the walk over
  * the table is over, as a connection runs one query at a time. */
 struct change {
 	char *mbox;
 	char *old;   /* a secret: a 1.0 plaintext password; NULL when left */
 	char *value; /* "{plain}" + old; NULL when left */
-	enum action action;
+	enum pp_migration action; /* lib/hash_shape.c: what a 1.0 value gets */
 };
 
 struct migrate {
@@ -462,30 +451,15 @@ struct migrate {
 	size_t n, cap, left;
 };
 
-/* A value PowerMail 1.0 wrote as plaintext, which 1.1 reads only by
- * default (no prefix) or not at all (a prefix naming no scheme), unless
- * it may be a hash. */
-static enum action action_for(const char *stored)
-{
-	const char *value;
-
-	if (stored == NULL || stored[0] == '\0')
-		return LEAVE;
-	if (!pp_has_prefix(stored))
-		return UNPREFIXED;
-	if (pp_stored_scheme(stored, &value) != NULL)
-		return LEAVE;
-	return unknown_but_hash_shaped(stored) ? HASH_SHAPED : UNKNOWN;
-}
-
 static int migrate_row(PGresult *res, void *ctx)
 {
 	struct migrate *m = ctx;
 	const char *stored = PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2);
-	enum action action = action_for(stored);
+	enum pp_migration action = pp_migration_of(stored);
 	struct change *c;
 
-	if ((!PQgetisnull(res, 0, 1) && pp_is_forward(PQgetvalue(res, 0, 1))) || action == LEAVE)
+	if ((!PQgetisnull(res, 0, 1) && pp_is_forward(PQgetvalue(res, 0, 1))) ||
+	    action == PP_MIGRATE_NONE)
 		return 0;
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 64;
@@ -504,7 +478,7 @@ static int migrate_row(PGresult *res, void *ctx)
 	if (c->mbox == NULL)
 		goto oom;
 	c->action = action;
-	if (action == HASH_SHAPED) {
+	if (action == PP_MIGRATE_MAY_BE_HASH) {
 		m->left++;
 		return 0;
 	}
@@ -537,9 +511,9 @@ static void print_left(const struct migrate *m)
 {
 	if (m->left == 0)
 		return;
-	printf(LOOKS_LIKE_A_HASH ": not changed\n");
+	printf(MAY_BE_A_HASH ": not changed\n");
 	for (size_t i = 0; i < m->n; i++)
-		if (m->changes[i].action == HASH_SHAPED)
+		if (m->changes[i].action == PP_MIGRATE_MAY_BE_HASH)
 			printf("  %s\n", m->changes[i].mbox);
 }
 
@@ -583,10 +557,11 @@ int pp_cmd_migrate_plain(int argc, char **argv)
 	for (size_t i = 0; ok && i < m.n; i++) {
 		const char *params[3] = { m.changes[i].mbox, m.changes[i].value, m.changes[i].old };
 
-		if (m.changes[i].action == HASH_SHAPED)
+		if (m.changes[i].action == PP_MIGRATE_MAY_BE_HASH)
 			continue;
 		printf("  %s: {plain} (%s)\n", m.changes[i].mbox,
-		       m.changes[i].action == UNPREFIXED ? "was unprefixed" : "named an unknown scheme");
+		       m.changes[i].action == PP_MIGRATE_UNPREFIXED ? "was unprefixed"
+								     : "named an unknown scheme");
 		/* upgrade-query: the row changes only if it still holds the old
 		 * value, which our lock guarantees anyway. */
 		ok = exec_ok(conn.pg, cfg.upgrade_query ? cfg.upgrade_query : PP_DEFAULT_UPGRADE_QUERY, 3,

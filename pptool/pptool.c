@@ -35,7 +35,7 @@ static const char usage_text[] =
 	"                                 and count the weak ones\n"
 	"  migrate-plain [--dry-run]      prefix {plain} to every unprefixed value and every\n"
 	"                                 value naming no known scheme, in one transaction;\n"
-	"                                 those that look like a hash are listed, not changed\n"
+	"                                 those that may be a hash are listed, not changed\n"
 	"  passwd MAILBOX                 set a password, in password-scheme\n"
 	"  auth MAILBOX                   try a login as the module would: the kind of\n"
 	"                                 address, the scheme and the verdict\n"
