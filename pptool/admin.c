@@ -7,7 +7,9 @@
 #include "auth.h"
 #include "config.h"
 #include "connection.h"
+#include "escape.h"
 #include "hash_shape.h"
+#include "name.h"
 #include "pg_result.h"
 #include "scheme.h"
 #include "secret.h"
@@ -27,6 +29,12 @@
 #define EXIT_USAGE 64
 #define EXIT_TROUBLE 2 /* the configuration or the userbase failed us */
 
+/* Every text of a row, or of the server, is printed through pp_escape
+ * (lib/escape.c): a mailbox name is hostile input, and root reads the
+ * report on a terminal.  Names longer than any mailbox's are cut. */
+#define SHOWN_NAME PP_ESCAPED_SIZE(PP_NAME_MAX)
+#define SHOWN_LINE 1024
+
 /* The password column of PowerMail's table, as sql/schema.sql makes it:
  * checked when list-query is the default one. */
 #define COLUMN_QUERY                                                                      \
@@ -39,13 +47,15 @@ __attribute__((format(printf, 3, 4))) static void log_to_stderr(void *ctx, int p
 {
 	va_list ap;
 
+	char line[SHOWN_LINE], shown[PP_ESCAPED_SIZE(SHOWN_LINE)];
+
 	(void)ctx;
 	(void)priority;
-	fputs("pptool: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* A mailbox name, a server message: the lines lib/ logs carry both. */
+	fprintf(stderr, "pptool: %s\n", pp_escape(shown, sizeof shown, line));
 }
 
 static const struct pp_logger logger = { log_to_stderr, NULL };
@@ -243,6 +253,7 @@ static void check_column(PGconn *pg, const struct pp_config *cfg)
 						       : PP_DEFAULT_PASSWORD_SCHEME,
 				 cfg->upgrade_scheme };
 	PGresult *res = PQexec(pg, COLUMN_QUERY);
+	char type[SHOWN_NAME];
 	long width;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
@@ -251,12 +262,14 @@ static void check_column(PGconn *pg, const struct pp_config *cfg)
 		return;
 	}
 	if (PQgetisnull(res, 0, 1)) {
-		printf("password column: %s, no length limit\n", PQgetvalue(res, 0, 0));
+		printf("password column: %s, no length limit\n",
+		       pp_escape(type, sizeof type, PQgetvalue(res, 0, 0)));
 		pp_pg_clear(res);
 		return;
 	}
 	width = strtol(PQgetvalue(res, 0, 1), NULL, 10);
-	printf("password column: %s(%ld)\n", PQgetvalue(res, 0, 0), width);
+	printf("password column: %s(%ld)\n", pp_escape(type, sizeof type, PQgetvalue(res, 0, 0)),
+	       width);
 	pp_pg_clear(res);
 	/* sha512-crypt and argon2 values are about 100 to 120 characters. */
 	if (width < 128)
@@ -298,10 +311,10 @@ static const char *list_query(const struct pp_config *cfg, bool lock)
 static void print_error(const PGresult *res, const PGconn *pg, const char *const *secrets,
 			int nsecrets)
 {
-	char msg[320];
+	char msg[320], shown[PP_ESCAPED_SIZE(sizeof msg)];
 
 	fprintf(stderr, "pptool: userbase: %s\n",
-		pp_pg_error(res, pg, secrets, nsecrets, msg, sizeof msg));
+		pp_escape(shown, sizeof shown, pp_pg_error(res, pg, secrets, nsecrets, msg, sizeof msg)));
 }
 
 /* Send list-query in single-row mode: memory stays flat however many
@@ -349,9 +362,11 @@ struct check {
  * unless --verbose printed its own). */
 static void cannot_log_in_line(struct check *c, const char *mbox, const char *reason)
 {
+	char shown[SHOWN_NAME];
+
 	if (c->broken++ == 0 && !c->verbose)
 		printf("cannot log in:\n");
-	printf("  %s: %s\n", mbox, reason);
+	printf("  %s: %s\n", pp_escape(shown, sizeof shown, mbox), reason);
 }
 
 static int check_row(PGresult *res, void *ctx)
@@ -360,7 +375,7 @@ static int check_row(PGresult *res, void *ctx)
 	const char *mbox = PQgetvalue(res, 0, 0);
 	const char *mark = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
 	const char *stored = PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2);
-	char label[48], why[160];
+	char label[48], why[160], shown[SHOWN_NAME];
 	const char *reason;
 
 	if (pp_is_forward(mark)) {
@@ -386,7 +401,7 @@ static int check_row(PGresult *res, void *ctx)
 		c->weak++;
 		count(&c->weaknesses, reason);
 		if (c->verbose)
-			printf("  weak: %s: %s\n", mbox, reason);
+			printf("  weak: %s: %s\n", pp_escape(shown, sizeof shown, mbox), reason);
 	}
 	return 0;
 }
@@ -509,12 +524,14 @@ static void free_changes(struct migrate *m)
  * value, and the scheme name with it, may still be a 1.0 password. */
 static void print_left(const struct migrate *m)
 {
+	char shown[SHOWN_NAME];
+
 	if (m->left == 0)
 		return;
 	printf(MAY_BE_A_HASH ": not changed\n");
 	for (size_t i = 0; i < m->n; i++)
 		if (m->changes[i].action == PP_MIGRATE_MAY_BE_HASH)
-			printf("  %s\n", m->changes[i].mbox);
+			printf("  %s\n", pp_escape(shown, sizeof shown, m->changes[i].mbox));
 }
 
 /* Run sql; true when it did what it should (a command, or one row changed
@@ -539,6 +556,7 @@ int pp_cmd_migrate_plain(int argc, char **argv)
 	struct options o;
 	struct pp_config cfg;
 	struct pp_conn conn;
+	char shown[SHOWN_NAME];
 	bool ok;
 	int rc = EXIT_TROUBLE;
 
@@ -559,7 +577,7 @@ int pp_cmd_migrate_plain(int argc, char **argv)
 
 		if (m.changes[i].action == PP_MIGRATE_MAY_BE_HASH)
 			continue;
-		printf("  %s: {plain} (%s)\n", m.changes[i].mbox,
+		printf("  %s: {plain} (%s)\n", pp_escape(shown, sizeof shown, m.changes[i].mbox),
 		       m.changes[i].action == PP_MIGRATE_UNPREFIXED ? "was unprefixed"
 								     : "named an unknown scheme");
 		/* upgrade-query: the row changes only if it still holds the old
@@ -567,7 +585,8 @@ int pp_cmd_migrate_plain(int argc, char **argv)
 		ok = exec_ok(conn.pg, cfg.upgrade_query ? cfg.upgrade_query : PP_DEFAULT_UPGRADE_QUERY, 3,
 			     params, true);
 		if (!ok)
-			fprintf(stderr, "pptool: %s: not changed; nothing is\n", m.changes[i].mbox);
+			fprintf(stderr, "pptool: %s: not changed; nothing is\n",
+				pp_escape(shown, sizeof shown, m.changes[i].mbox));
 	}
 	if (!ok || o.flag)
 		(void)exec_ok(conn.pg, "rollback", 0, NULL, false);
@@ -622,7 +641,7 @@ int pp_cmd_passwd(int argc, char **argv)
 	struct pp_config cfg;
 	struct pp_login login;
 	enum pp_result r;
-	char *password;
+	char *password, shown[SHOWN_NAME];
 	int rc = begin_with_password(argc, argv, "New password: ", true, &o, &cfg, &password);
 
 	if (rc != 0)
@@ -631,7 +650,7 @@ int pp_cmd_passwd(int argc, char **argv)
 	pp_free_secret(password);
 	pp_config_free(&cfg);
 	if (r == PP_OK)
-		printf("%s: password changed\n", login.name);
+		printf("%s: password changed\n", pp_escape(shown, sizeof shown, login.name));
 	return exit_status(r);
 }
 
@@ -641,7 +660,7 @@ int pp_cmd_auth(int argc, char **argv)
 	struct pp_config cfg;
 	struct pp_login login;
 	enum pp_result r;
-	char *password;
+	char *password, shown[SHOWN_NAME];
 	int rc = begin_with_password(argc, argv, "Password: ", false, &o, &cfg, &password);
 
 	if (rc != 0)
@@ -649,7 +668,8 @@ int pp_cmd_auth(int argc, char **argv)
 	r = pp_authenticate(&cfg, o.mailbox, password, &login, &logger);
 	pp_free_secret(password);
 	pp_config_free(&cfg);
-	printf("mailbox: %s\n", login.name[0] ? login.name : "(refused name)");
+	printf("mailbox: %s\n",
+	       login.name[0] ? pp_escape(shown, sizeof shown, login.name) : "(refused name)");
 	printf("kind:    %s\n", pp_kind_name(login.kind));
 	if (login.kind == PP_KIND_HOSTED) {
 		/* An unknown scheme's name is not shown: in a 1.0 userbase it

@@ -1,6 +1,7 @@
 /* pptool: the PowerMail operator's tool.  Makes stored values and checks
  * passwords against them, through the same dispatcher as pam_powermail. */
 #include "admin.h"
+#include "escape.h"
 #include "password.h"
 #include "scheme.h"
 #include "secret.h"
@@ -11,6 +12,10 @@
 #include <string.h>
 
 #define EXIT_USAGE 64 /* sysexits.h EX_USAGE */
+
+/* What pptool echoes of its arguments is escaped as row data is
+ * (lib/escape.c), in a buffer this big. */
+#define SHOWN_ARG PP_ESCAPED_SIZE(64)
 
 static const char usage_text[] =
 	"usage: pptool COMMAND [ARGS]\n"
@@ -62,7 +67,7 @@ static char *password_arg(int argc, char **argv)
 
 static int print_hash(const char *scheme, const char *method, int argc, char **argv)
 {
-	char out[PP_HASH_MAX];
+	char out[PP_HASH_MAX], shown[SHOWN_ARG];
 	const char *why = NULL;
 	char *password;
 	int rc;
@@ -72,7 +77,8 @@ static int print_hash(const char *scheme, const char *method, int argc, char **a
 	enum pp_encoding enc;
 
 	if (pp_scheme_find_encoded(scheme, &enc) == NULL) {
-		fprintf(stderr, "pptool: unknown scheme '%s' (see: pptool schemes)\n", scheme);
+		fprintf(stderr, "pptool: unknown scheme '%s' (see: pptool schemes)\n",
+			pp_escape(shown, sizeof shown, scheme));
 		return EXIT_USAGE;
 	}
 	password = password_arg(argc, argv);
@@ -81,7 +87,8 @@ static int print_hash(const char *scheme, const char *method, int argc, char **a
 	rc = pp_hash(scheme, method, password, out, sizeof out, &why);
 	pp_free_secret(password);
 	if (rc != 0) {
-		fprintf(stderr, "pptool: cannot hash with {%s}: %s\n", scheme, why);
+		fprintf(stderr, "pptool: cannot hash with {%s}: %s\n",
+			pp_escape(shown, sizeof shown, scheme), why);
 		return 1;
 	}
 	puts(out);
@@ -104,6 +111,7 @@ static int cmd_crypt(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *method = NULL;
+	char shown[SHOWN_ARG];
 	int c;
 
 	optind = 1;
@@ -113,7 +121,8 @@ static int cmd_crypt(int argc, char **argv)
 		method = optarg;
 	}
 	if (method != NULL && !valid_method(method)) {
-		fprintf(stderr, "pptool: unknown crypt method '%s'\n", method);
+		fprintf(stderr, "pptool: unknown crypt method '%s'\n",
+			pp_escape(shown, sizeof shown, method));
 		return EXIT_USAGE;
 	}
 	return print_hash("crypt", method, argc - optind, argv + optind);
@@ -140,7 +149,7 @@ static int cmd_verify(int argc, char **argv)
 {
 	struct pp_verify_info info;
 	enum pp_verdict verdict;
-	char *password;
+	char *password, shown[SHOWN_ARG];
 
 	if (argc != 2)
 		return pptool_usage();
@@ -158,10 +167,11 @@ static int cmd_verify(int argc, char **argv)
 	case PP_UNKNOWN_SCHEME:
 		fprintf(stderr, "pptool: unknown scheme {%s}: this value never matches "
 				"(a PowerMail 1.0 plaintext password? store it as {plain}...)\n",
-			info.scheme_name);
+			pp_escape(shown, sizeof shown, info.scheme_name));
 		return 2;
 	case PP_MALFORMED:
-		fprintf(stderr, "pptool: malformed {%s} value: %s\n", info.scheme_name, info.why);
+		fprintf(stderr, "pptool: malformed {%s} value: %s\n",
+			pp_escape(shown, sizeof shown, info.scheme_name), info.why);
 		return 2;
 	}
 	return 2;
@@ -210,6 +220,8 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	char shown[SHOWN_ARG];
+
 	if (argc < 2)
 		return pptool_usage();
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -220,6 +232,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(commands[i].name, argv[1]) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "pptool: unknown command '%s'\n", argv[1]);
+	fprintf(stderr, "pptool: unknown command '%s'\n", pp_escape(shown, sizeof shown, argv[1]));
 	return pptool_usage();
 }

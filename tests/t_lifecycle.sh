@@ -14,7 +14,9 @@
 #   `pptool auth` says kind, scheme and verdict, never the stored value.
 #   A server error (a CHECK constraint) is said by its SQLSTATE and primary
 #   message, never with the row; an isForward PowerMail never writes (2, -1)
-#   is a forward, which check counts and names.
+#   is a forward, which check counts and names.  Mailbox names holding
+#   control characters, a raw C1 byte, invalid UTF-8 or U+202E, and a
+#   server message holding controls, are printed escaped by every command.
 #
 # Needs the environment tests/run-tests.sh gives (tests/CONVENTIONS.md).
 set -uo pipefail
@@ -416,6 +418,71 @@ out=$(pp check --config "$PP_TMP/bad.conf" 2>&1)
 rc=$?
 check "list-query returning 2 columns: exit 2, said why" \
     test "$rc" -eq 2 -a -n "$(grep 'list-query returns 2 columns' <<<"$out")"
+
+# --- hostile mailbox names: what pptool prints is escaped ---------------------
+# A row's name may erase the line and forge another ("\r\e[2K"), set the
+# terminal's title ("\e]0;...\a"), hold a C1 CSI (U+009B) or turn the
+# text around (U+202E).  Every command prints them escaped (lib/escape.c),
+# never raw.  (Invalid UTF-8 never reaches pptool: it asks for UTF8 and
+# the server refuses to send it; test_escape covers it.)
+hostile_db=pp_lifecycle_hostile
+psql_su postgres -c "drop database if exists $hostile_db" \
+    -c "create database $hostile_db encoding 'SQL_ASCII' locale 'C' template template0" >/dev/null || exit 1
+psql_su "$hostile_db" -f "$PP_TOP/sql/schema.sql" >/dev/null || exit 1
+psql_su "$hostile_db" >/dev/null <<'SQL' || exit 1
+insert into mboxes (mbox, password, isforward) values
+    (E'\r\x1b[2Kfake@life.test', NULL, 0),
+    (E'\x1b]0;owned\x07@life.test', 'bare-1.0-pw', 0),
+    (E'\xc2\x9b' || '31mweak@life.test', '{plain}Weak-pw-1', 0),
+    (E'bidi\xe2\x80\xaegnp@life.test', '{ZZZ}0123456789abcdef0123456789abcdef', 0),
+    (E'\xe2\x81\xa6iso\x7f@life.test', '{abc}def', 0);
+SQL
+[[ -n ${PP_SECRETS:-} ]] && printf '%s\n' 'bare-1.0-pw' 'Weak-pw-1' >>"$PP_SECRETS"
+sed "s/^postgresql-database = .*/postgresql-database = $hostile_db/" "$PP_TMP/admin.conf" \
+    >"$PP_TMP/hostile.conf"
+chmod 600 "$PP_TMP/hostile.conf"
+# no_raw LABEL: $out holds no ESC, CR, BEL, DEL, CSI (raw or U+009B),
+# U+202E or U+2066.
+no_raw() {
+    if LC_ALL=C grep -q $'[\e\r\a\x7f\x9b]\\|\xe2\x80\xae\\|\xe2\x81\xa6' <<<"$out"; then
+        not_ok "$1: no raw control byte in the output"
+        diag < <(printf '%s' "$out" | od -c | head -n 20)
+    else
+        ok "$1: no raw control byte in the output"
+    fi
+}
+shows() { check "$1 shows $2" grep -qF -- "$2" <<<"$out"; }
+out=$(pp check --verbose --config "$PP_TMP/hostile.conf" 2>&1)
+no_raw "check --verbose"
+shows "check --verbose" '  \x0d\x1b[2Kfake@life.test: no password (NULL)'
+shows "check --verbose" '  weak: \u009b31mweak@life.test: plaintext'
+shows "check --verbose" '  bidi\u202egnp@life.test: unknown scheme, may be a hash'
+shows "check --verbose" '  \u2066iso\x7f@life.test: names an unknown scheme'
+out=$(pp migrate-plain --dry-run --config "$PP_TMP/hostile.conf" 2>&1)
+no_raw "migrate-plain --dry-run"
+shows "migrate-plain --dry-run" '  \x1b]0;owned\x07@life.test: {plain} (was unprefixed)'
+shows "migrate-plain --dry-run" '  \u2066iso\x7f@life.test: {plain} (named an unknown scheme)'
+check "migrate-plain --dry-run lists bidi\\u202egnp@life.test under its heading" \
+    test "$(sed -n '/^unknown scheme, may be a hash: not changed$/,/^[^ ]/p' <<<"$out" | grep -cxF '  bidi\u202egnp@life.test')" -eq 1
+# A server message is row text too: a trigger refusing the change.
+psql_su "$hostile_db" >/dev/null <<'SQL' || exit 1
+create function pp_refuse() returns trigger language plpgsql as
+    $$ begin raise exception E'refused\r\x1b[2Kforged line\x07'; end $$;
+create trigger pp_refuse before update on mboxes for each row execute function pp_refuse();
+SQL
+out=$(pp migrate-plain --config "$PP_TMP/hostile.conf" 2>&1)
+check "migrate-plain: a trigger refusing the change fails it (exit 2)" test $? -eq 2
+no_raw "migrate-plain refused by a trigger"
+for cmd in passwd auth; do
+    out=$(printf 'x\n' | pp "$cmd" $'\e]0;owned\a@life.test' --config "$PP_TMP/hostile.conf" 2>&1)
+    no_raw "$cmd with a hostile name"
+done
+out=$(printf 'x\n' | pp verify $'{\e]0;t\a}x' 2>&1)
+no_raw "verify with a hostile scheme name"
+shows "verify" '{\x1b]0;t\x07}'
+out=$(pp $'\r\e[2Kfake' 2>&1)
+no_raw "an unknown command"
+psql_su postgres -c "drop database $hostile_db" >/dev/null
 
 psql_su postgres -c "drop database $db" -c "drop database $narrow_db" >/dev/null
 echo "1..$n"
