@@ -65,6 +65,12 @@ dictionary() {
             printf '"%s"\n' "${w//\"/\\\"}"
         done
         ;;
+    fuzz_escape)
+        for w in '\\' '\x1b' '\x7f' '\xc2\x9b' '\xe2\x80\xae' '\xe2\x81\xa6' '\xe2\x80\xa8' \
+            '\xd8\x9c' '\xc3\xa9' '\xf0\x9f\x93\xa7' '{' '}' '$' '*' '!' '%' '_' ' ' '&'; do
+            printf '"%s"\n' "$w"
+        done
+        ;;
     esac
 }
 
