@@ -45,9 +45,8 @@
 __attribute__((format(printf, 3, 4))) static void log_to_stderr(void *ctx, int priority,
 								   const char *fmt, ...)
 {
-	va_list ap;
-
 	char line[SHOWN_LINE], shown[PP_ESCAPED_SIZE(SHOWN_LINE)];
+	va_list ap;
 
 	(void)ctx;
 	(void)priority;
@@ -312,9 +311,9 @@ static void print_error(const PGresult *res, const PGconn *pg, const char *const
 			int nsecrets)
 {
 	char msg[320], shown[PP_ESCAPED_SIZE(sizeof msg)];
+	const char *text = pp_pg_error(res, pg, secrets, nsecrets, msg, sizeof msg);
 
-	fprintf(stderr, "pptool: userbase: %s\n",
-		pp_escape(shown, sizeof shown, pp_pg_error(res, pg, secrets, nsecrets, msg, sizeof msg)));
+	fprintf(stderr, "pptool: userbase: %s\n", pp_escape(shown, sizeof shown, text));
 }
 
 /* Send list-query in single-row mode: memory stays flat however many
