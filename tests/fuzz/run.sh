@@ -25,7 +25,10 @@ build=$(cd "$1" && pwd)
 seconds=$2
 shift 2
 
-scratch=$(mktemp -d "$build/run.XXXXXX")
+# Under /tmp, not the checkout: the configuration target loads files from
+# it, and the module refuses a file below a directory others may write to
+# (lib/safe_path.c), which a checkout's parents can be.
+scratch=$(mktemp -d /tmp/pp-fuzz.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$build/logs" "$build/artifacts"
 
