@@ -162,19 +162,47 @@ static bool padded(enum pp_result result, const char *stored)
 	return true;
 }
 
-enum pp_result pp_authenticate(const struct pp_config *cfg, const char *login,
-			       const char *password, struct pp_login *out,
-			       const struct pp_logger *logger)
+/* Does proof show that password matched this very stored value of this
+ * very mailbox a moment ago (a password change's first pass)?  Then the
+ * hash is not computed again. */
+static bool already_verified(const struct pp_config *cfg, const struct pp_proof *proof,
+			     const char *stored, const char *password, struct pp_login *out,
+			     const struct pp_logger *logger)
+{
+	if (!pp_proof_holds(proof, out->name, stored, password))
+		return false;
+	/* The scheme's name, for the log line, without the hash. */
+	(void)pp_check_form(stored, &out->verify);
+	out->verdict = PP_MATCH;
+	if (cfg->debug)
+		pp_log(logger, LOG_INFO,
+		       "mailbox %s: current password as the first pass verified it ({%s})",
+		       out->name, out->verify.scheme ? out->verify.scheme->name : "?");
+	return true;
+}
+
+/* pp_authenticate, and for a password change: no hash when known (may be
+ * NULL) holds for what the lookup read; after a match, made (may be NULL)
+ * is made for it. */
+static enum pp_result authenticate(const struct pp_config *cfg, const char *login,
+				   const char *password, const struct pp_proof *known,
+				   struct pp_proof *made, struct pp_login *out,
+				   const struct pp_logger *logger)
 {
 	struct pp_mailbox mb;
 	enum pp_result result = find_mailbox(cfg, login, out, &mb, logger);
 
-	if (result == PP_OK) {
+	if (made != NULL)
+		pp_proof_clear(made);
+	if (result == PP_OK && !already_verified(cfg, known, mb.password, password, out, logger)) {
 		out->verdict = pp_verify(mb.password, password, &out->verify);
 		result = judge(cfg, out, logger);
 		if (result == PP_OK)
 			upgrade(cfg, mb.password, password, out, logger);
 	}
+	/* Left unmade when it cannot be made: the second pass checks anew. */
+	if (result == PP_OK && made != NULL && !out->upgraded)
+		(void)pp_proof_make(made, out->name, mb.password, password);
 	/* The seed refuses unknown addresses at once; a site that fears
 	 * address enumeration more makes every refusal cost a check. */
 	if (cfg->equalize_timing && padded(result, mb.password))
@@ -183,19 +211,29 @@ enum pp_result pp_authenticate(const struct pp_config *cfg, const char *login,
 	return result;
 }
 
-enum pp_result pp_change_password(const struct pp_config *cfg, const char *login,
-				  const char *new_password, struct pp_login *out,
-				  const struct pp_logger *logger)
+enum pp_result pp_authenticate(const struct pp_config *cfg, const char *login,
+			       const char *password, struct pp_login *out,
+			       const struct pp_logger *logger)
+{
+	return authenticate(cfg, login, password, NULL, NULL, out, logger);
+}
+
+enum pp_result pp_check_current(const struct pp_config *cfg, const char *login,
+				const char *current, struct pp_proof *proof, struct pp_login *out,
+				const struct pp_logger *logger)
+{
+	return authenticate(cfg, login, current, NULL, proof, out, logger);
+}
+
+/* Store new_password for out->name, which a lookup found hosted. */
+static enum pp_result store_new(const struct pp_config *cfg, const char *new_password,
+				struct pp_login *out, const struct pp_logger *logger)
 {
 	struct pp_target target;
-	struct pp_mailbox mb;
 	const char *why = NULL;
 	char msg[320];
-	enum pp_result result = find_mailbox(cfg, login, out, &mb, logger);
+	enum pp_result result;
 
-	pp_mailbox_clear(&mb);
-	if (result != PP_OK)
-		return result;
 	if (pp_target_parse(cfg->password_scheme ? cfg->password_scheme
 						 : PP_DEFAULT_PASSWORD_SCHEME,
 			    &target, &why) != 0) {
@@ -229,6 +267,27 @@ enum pp_result pp_change_password(const struct pp_config *cfg, const char *login
 	/* The server's words about a refused write may quote the new value. */
 	explicit_bzero(msg, sizeof msg);
 	return result;
+}
+
+enum pp_result pp_change_password(const struct pp_config *cfg, const char *login,
+				  const char *new_password, struct pp_login *out,
+				  const struct pp_logger *logger)
+{
+	struct pp_mailbox mb;
+	enum pp_result result = find_mailbox(cfg, login, out, &mb, logger);
+
+	pp_mailbox_clear(&mb);
+	return result == PP_OK ? store_new(cfg, new_password, out, logger) : result;
+}
+
+enum pp_result pp_change_password_checked(const struct pp_config *cfg, const char *login,
+					  const char *current, const struct pp_proof *proof,
+					  const char *new_password, struct pp_login *out,
+					  const struct pp_logger *logger)
+{
+	enum pp_result result = authenticate(cfg, login, current, proof, NULL, out, logger);
+
+	return result == PP_OK ? store_new(cfg, new_password, out, logger) : result;
 }
 
 enum pp_result pp_account(const struct pp_config *cfg, const char *login, struct pp_login *out,

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "log.h"
 #include "name.h"
+#include "proof.h"
 #include "scheme.h"
 #include "strength.h"
 #include "userbase.h"
@@ -45,6 +46,25 @@ enum pp_result pp_authenticate(const struct pp_config *cfg, const char *login,
 enum pp_result pp_change_password(const struct pp_config *cfg, const char *login,
 				  const char *new_password, struct pp_login *out,
 				  const struct pp_logger *logger);
+
+/* A password change's first pass: check the current password as
+ * pp_authenticate does, and after a match make proof (lib/proof.h) of what
+ * was verified; otherwise, or when it cannot be made, proof is unmade. */
+enum pp_result pp_check_current(const struct pp_config *cfg, const char *login,
+				const char *current, struct pp_proof *proof, struct pp_login *out,
+				const struct pp_logger *logger);
+
+/* A password change's second pass: look login up, check current against
+ * the value read (no hash when proof, from the first pass, holds for this
+ * very name, value and password: lib/proof.h), then store new_password as
+ * pp_change_password does.  The value is read again, after the new
+ * password was asked for: a change made meanwhile is checked anew, and
+ * only the hash of the new value stands between that read and the
+ * write. */
+enum pp_result pp_change_password_checked(const struct pp_config *cfg, const char *login,
+					  const char *current, const struct pp_proof *proof,
+					  const char *new_password, struct pp_login *out,
+					  const struct pp_logger *logger);
 
 /* Is login a mailbox one may log in to (PAM's account management)? */
 enum pp_result pp_account(const struct pp_config *cfg, const char *login, struct pp_login *out,

@@ -346,36 +346,135 @@ static bool needs_current_password(int flags)
 	return getuid() != 0 || (flags & PAM_CHANGE_EXPIRED_AUTHTOK);
 }
 
-/* Before a change: the mailbox can have one, and whoever asks knows the
- * current password when they must. */
-static int check_current(pam_handle_t *pamh, int flags, const struct pp_config *cfg,
-			 const char *user, const struct pp_logger *logger)
+/* What the first pass of a change verified (lib/proof.h: keyed digests,
+ * no secret), kept on the handle for the second pass of a line with the
+ * same configuration (binding()): another configuration may refuse what
+ * this one accepted. */
+#define FIRST_PASS "pam_powermail_first_pass"
+
+struct first_pass {
+	struct pp_proof proof;
+	char binding[];
+};
+
+static void wipe_first_pass(pam_handle_t *pamh, void *data, int error_status)
+{
+	struct first_pass *verified = data;
+
+	(void)pamh;
+	(void)error_status;
+	if (verified != NULL)
+		pp_proof_clear(&verified->proof);
+	free(verified);
+}
+
+/* The first pass's proof, when this line's configuration is the one it
+ * was made under; else NULL, and the second pass checks in full. */
+static const struct pp_proof *first_pass_proof(pam_handle_t *pamh, const struct pp_config *cfg,
+					       int argc, const char **argv)
+{
+	const void *data = NULL;
+	const struct first_pass *verified;
+	char *now;
+	bool same;
+
+	if (pam_get_data(pamh, FIRST_PASS, &data) != PAM_SUCCESS || data == NULL)
+		return NULL;
+	verified = data;
+	now = binding(cfg->file_id, argc, argv);
+	same = now != NULL && strcmp(now, verified->binding) == 0;
+	free(now);
+	return same ? &verified->proof : NULL;
+}
+
+/* The current password, from PAM_OLDAUTHTOK or the conversation. */
+static int get_current(pam_handle_t *pamh, const struct pp_logger *logger,
+		       const struct pp_config *cfg, const char *user, const char **current)
+{
+	return get_token(pamh, logger, cfg, user, PAM_OLDAUTHTOK, "the current password",
+			 current) == PAM_SUCCESS
+		       ? PAM_SUCCESS
+		       : PAM_AUTHTOK_RECOVERY_ERR;
+}
+
+/* PAM_PRELIM_CHECK: the mailbox can have a password, and whoever asks
+ * knows the current one when they must; what was verified is kept for the
+ * second pass. */
+static int prelim_check(pam_handle_t *pamh, int flags, const struct pp_config *cfg, int argc,
+			const char **argv, const char *user, const struct pp_logger *logger)
 {
 	const char *current = NULL;
+	struct first_pass *verified;
 	struct pp_login login;
+	char *bound;
 	int retval;
 
+	/* An earlier change's proof is forgotten, whatever this one says. */
+	(void)pam_set_data(pamh, FIRST_PASS, NULL, NULL);
 	if (!needs_current_password(flags))
 		return pam_code(pp_account(cfg, user, &login, logger), PAM_PERM_DENIED, PAM_SUCCESS);
-	retval = get_token(pamh, logger, cfg, user, PAM_OLDAUTHTOK, "the current password",
-			   &current);
+	retval = get_current(pamh, logger, cfg, user, &current);
 	if (retval != PAM_SUCCESS)
-		return PAM_AUTHTOK_RECOVERY_ERR;
-	return pam_code(pp_authenticate(cfg, user, current, &login, logger), PAM_PERM_DENIED,
-			PAM_AUTH_ERR);
+		return retval;
+	bound = binding(cfg->file_id, argc, argv);
+	verified = bound ? calloc(1, sizeof *verified + strlen(bound) + 1) : NULL;
+	if (verified == NULL) {
+		free(bound);
+		return PAM_BUF_ERR;
+	}
+	memcpy(verified->binding, bound, strlen(bound) + 1);
+	free(bound);
+	retval = pam_code(pp_check_current(cfg, user, current, &verified->proof, &login, logger),
+			  PAM_PERM_DENIED, PAM_AUTH_ERR);
+	/* Unkept, the second pass checks in full. */
+	if (retval != PAM_SUCCESS || !verified->proof.made ||
+	    pam_set_data(pamh, FIRST_PASS, verified, wipe_first_pass) != PAM_SUCCESS)
+		wipe_first_pass(pamh, verified, 0);
+	return retval;
+}
+
+/* PAM_UPDATE_AUTHTOK: the new password first, then one lookup that checks
+ * the current password against what it reads (by the first pass's proof
+ * when it still holds, else in full) just before the write. */
+static int update_authtok(pam_handle_t *pamh, int flags, const struct pp_config *cfg, int argc,
+			  const char **argv, const char *user, const struct pp_logger *logger)
+{
+	const char *current = NULL, *new_password = NULL;
+	struct pp_login login;
+	enum pp_result result;
+	int retval;
+
+	if (needs_current_password(flags)) {
+		retval = get_current(pamh, logger, cfg, user, &current);
+		if (retval != PAM_SUCCESS)
+			return retval;
+	}
+	/* Asked for twice, or taken from the stack with use_authtok. */
+	retval = get_token(pamh, logger, cfg, user, PAM_AUTHTOK, "a new password", &new_password);
+	if (retval != PAM_SUCCESS)
+		return retval == PAM_TRY_AGAIN || retval == PAM_AUTHTOK_RECOVERY_ERR ? retval
+										: PAM_AUTHTOK_ERR;
+	if (current == NULL)
+		result = pp_change_password(cfg, user, new_password, &login, logger);
+	else
+		result = pp_change_password_checked(cfg, user, current,
+						    first_pass_proof(pamh, cfg, argc, argv),
+						    new_password, &login, logger);
+	return pam_code(result, PAM_PERM_DENIED, PAM_AUTH_ERR);
 }
 
 /* Linux-PAM calls this twice: PAM_PRELIM_CHECK (can this change be made?)
- * and PAM_UPDATE_AUTHTOK (make it).  The current password is checked in
- * both, as the stack may have changed between them. */
+ * and PAM_UPDATE_AUTHTOK (make it).  The current password is hashed once:
+ * the second pass reads the stored value again and hashes only when the
+ * mailbox, that value or the password is not what the first pass
+ * verified. */
 PAM_EXTERN __attribute__((visibility("default"))) int
 pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct pam_log log;
 	const struct pp_logger logger = pam_logger(pamh, &log);
-	const char *user = NULL, *new_password = NULL;
+	const char *user = NULL;
 	struct pp_config cfg;
-	struct pp_login login;
 	int retval;
 
 	retval = begin(pamh, &logger, argc, argv, &cfg, &user);
@@ -384,18 +483,13 @@ pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	/* The stored value is about to be replaced: no upgrade on the way. */
 	free(cfg.upgrade_scheme);
 	cfg.upgrade_scheme = NULL;
-	retval = check_current(pamh, flags, &cfg, user, &logger);
-	if (retval != PAM_SUCCESS || !(flags & PAM_UPDATE_AUTHTOK))
-		goto done;
-	/* Asked for twice, or taken from the stack with use_authtok. */
-	retval = get_token(pamh, &logger, &cfg, user, PAM_AUTHTOK, "a new password", &new_password);
-	if (retval != PAM_SUCCESS) {
-		if (retval != PAM_TRY_AGAIN && retval != PAM_AUTHTOK_RECOVERY_ERR)
-			retval = PAM_AUTHTOK_ERR;
-		goto done;
+	if (flags & PAM_UPDATE_AUTHTOK) {
+		retval = update_authtok(pamh, flags, &cfg, argc, argv, user, &logger);
+		/* A proof serves one change. */
+		(void)pam_set_data(pamh, FIRST_PASS, NULL, NULL);
+	} else {
+		retval = prelim_check(pamh, flags, &cfg, argc, argv, user, &logger);
 	}
-	retval = pam_code(pp_change_password(&cfg, user, new_password, &login, &logger),
-			  PAM_PERM_DENIED, PAM_AUTH_ERR);
 done:
 	pp_config_free(&cfg);
 	return retval;
