@@ -580,31 +580,76 @@ const char *pp_config_path(int argc, const char **argv)
 	return path;
 }
 
+/* Module arguments that are a word, not key=value. */
+enum word_effect {
+	WORD_DEBUG,     /* debug = yes */
+	WORD_PAM,       /* PAM's own: pam_get_authtok reads it */
+	WORD_NO_EFFECT, /* taken so that a copied pam_unix line works; logged */
+};
+
+static const struct word {
+	const char *name;
+	enum word_effect effect;
+	const char *why; /* WORD_NO_EFFECT: what the module does instead */
+} words[] = {
+	{ "debug", WORD_DEBUG, NULL },
+	{ "use_first_pass", WORD_PAM, NULL },
+	{ "try_first_pass", WORD_PAM, NULL },
+	{ "use_authtok", WORD_PAM, NULL },
+	{ "nullok", WORD_NO_EFFECT, "an empty password never matches" },
+};
+
+#define NWORDS (sizeof words / sizeof words[0])
+
+static const struct word *find_word(const char *arg)
+{
+	for (size_t i = 0; i < NWORDS; i++)
+		if (strcmp(arg, words[i].name) == 0)
+			return &words[i];
+	return NULL;
+}
+
+bool pp_argument_changes_no_answer(const char *arg)
+{
+	return find_word(arg) != NULL || strncmp(arg, "debug=", 6) == 0;
+}
+
+const char *pp_argument_without_effect(int argc, const char **argv, const char **why)
+{
+	for (int i = 0; i < argc; i++) {
+		const struct word *w = find_word(argv[i]);
+
+		if (w != NULL && w->effect == WORD_NO_EFFECT) {
+			*why = w->why;
+			return w->name;
+		}
+	}
+	return NULL;
+}
+
 int pp_config_from_args(struct pp_config *cfg, int argc, const char **argv, char *err,
 			size_t errlen)
 {
-	static const char *const pam_flags[] = { "use_first_pass", "try_first_pass", "use_authtok" };
 	const char *path = pp_config_path(argc, argv);
 
 	if (pp_config_load(cfg, path ? path : PP_DEFAULT_CONFIG, path == NULL, err, errlen) != 0)
 		return -1;
 	for (int i = 0; i < argc; i++) {
+		const struct word *w = find_word(argv[i]);
 		const char *eq = strchr(argv[i], '=');
 		char key[64];
 
 		if (strncmp(argv[i], "config=", 7) == 0)
 			continue;
-		if (strcmp(argv[i], "debug") == 0) {
-			cfg->debug = true;
+		if (w != NULL) {
+			cfg->debug |= w->effect == WORD_DEBUG;
 			continue;
 		}
-		bool is_pam_flag = false;
-		for (size_t f = 0; f < sizeof pam_flags / sizeof pam_flags[0]; f++)
-			is_pam_flag |= strcmp(argv[i], pam_flags[f]) == 0;
-		if (is_pam_flag)
-			continue;
 		if (eq == NULL || (size_t)(eq - argv[i]) >= sizeof key) {
-			snprintf(err, errlen, "module argument '%.64s': expected key=value", argv[i]);
+			snprintf(err, errlen,
+				 "module argument '%.64s': unknown (expected key=value, debug, "
+				 "use_first_pass, try_first_pass, use_authtok or nullok)",
+				 argv[i]);
 			return -1;
 		}
 		memcpy(key, argv[i], (size_t)(eq - argv[i]));

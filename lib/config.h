@@ -68,9 +68,19 @@ int pp_config_load(struct pp_config *cfg, const char *path, bool may_be_missing,
 
 /* Module arguments: "config=PATH" picks the file (read first), then each
  * "key=value" overrides it; "debug" is debug=yes; PAM's own use_first_pass,
- * try_first_pass and use_authtok are left to pam_get_authtok. */
+ * try_first_pass and use_authtok are left to pam_get_authtok; pam_unix's
+ * nullok is taken and has no effect.  Any other word is an error naming
+ * it. */
 int pp_config_from_args(struct pp_config *cfg, int argc, const char **argv, char *err,
 			size_t errlen);
+
+/* Does module argument arg change no answer of the module (debug, debug=,
+ * PAM's own words, nullok)?  A configuration's identity leaves it out. */
+bool pp_argument_changes_no_answer(const char *arg);
+
+/* The first argument taken that has no effect (nullok), with *why saying
+ * what the module does instead; NULL when there is none. */
+const char *pp_argument_without_effect(int argc, const char **argv, const char **why);
 
 /* The file named by a "config=" argument, or NULL (PP_DEFAULT_CONFIG, which
  * may be missing). */

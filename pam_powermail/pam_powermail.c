@@ -5,6 +5,7 @@
 #include <security/pam_modules.h>
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,11 +59,15 @@ static struct pp_logger pam_logger(pam_handle_t *pamh, struct pam_log *log)
 	return (struct pp_logger){ log_to_pam, log };
 }
 
+/* Whether this process has said that an argument has no effect. */
+static atomic_flag argument_without_effect_logged = ATOMIC_FLAG_INIT;
+
 /* Configuration from the file and the module arguments; PAM_SERVICE_ERR and
  * a log line naming the key and line when it is wrong. */
 static int load_config(const struct pp_logger *logger, int argc, const char **argv,
 		       struct pp_config *cfg)
 {
+	const char *idle, *why = NULL;
 	char err[512];
 
 	pp_config_init(cfg);
@@ -70,6 +75,12 @@ static int load_config(const struct pp_logger *logger, int argc, const char **ar
 		pp_log(logger, LOG_ERR, "configuration: %s", err);
 		return PAM_SERVICE_ERR;
 	}
+	/* Once per process: a line the operator copied from pam_unix works,
+	 * and says once that its nullok changes nothing. */
+	idle = pp_argument_without_effect(argc, argv, &why);
+	if (idle != NULL && !atomic_flag_test_and_set(&argument_without_effect_logged))
+		pp_log(logger, LOG_NOTICE, "configuration: module argument '%s' has no effect: %s",
+		       idle, why);
 	return PAM_SUCCESS;
 }
 
@@ -156,13 +167,12 @@ struct authenticated {
 
 /* Which configuration a module line runs with, as one string: the identity
  * of its file (pp_config_file_identity, "-" when there is none) and its
- * arguments, each with its length, in order.  PAM's own flags and debug are
- * left out: they change no answer, and a stack may give them to one line
- * only.  NULL when out of memory. */
+ * arguments, each with its length, in order.  PAM's own flags, debug and
+ * nullok are left out (pp_argument_changes_no_answer): they change no
+ * answer, and a stack may give them to one line only.  NULL when out of
+ * memory. */
 static char *binding(const char *file_id, int argc, const char **argv)
 {
-	static const char *const no_answer[] = { "use_first_pass", "try_first_pass", "use_authtok",
-						 "debug" };
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);
@@ -170,14 +180,9 @@ static char *binding(const char *file_id, int argc, const char **argv)
 	if (f == NULL)
 		return NULL;
 	fprintf(f, "%s", file_id ? file_id : "-");
-	for (int i = 0; i < argc; i++) {
-		bool skip = strncmp(argv[i], "debug=", 6) == 0;
-
-		for (size_t k = 0; k < sizeof no_answer / sizeof no_answer[0]; k++)
-			skip |= strcmp(argv[i], no_answer[k]) == 0;
-		if (!skip)
+	for (int i = 0; i < argc; i++)
+		if (!pp_argument_changes_no_answer(argv[i]))
 			fprintf(f, " %zu:%s", strlen(argv[i]), argv[i]);
-	}
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;

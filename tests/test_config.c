@@ -584,6 +584,73 @@ static void test_cache(void **state)
 	unlink(moved);
 }
 
+/* The words a module line may hold, from the table in lib/config.c: which
+ * are taken, which change no answer, which are logged as having no
+ * effect; any other word fails, naming itself. */
+static void test_argument_words(void **state)
+{
+	static const struct {
+		const char *arg;
+		bool taken;       /* pp_config_from_args accepts it */
+		bool no_answer;   /* pp_argument_changes_no_answer */
+		bool no_effect;   /* pp_argument_without_effect names it */
+	} rows[] = {
+		{ "debug", true, true, false },
+		{ "debug=yes", true, true, false },
+		{ "use_first_pass", true, true, false },
+		{ "try_first_pass", true, true, false },
+		{ "use_authtok", true, true, false },
+		{ "nullok", true, true, true },
+		{ "postgresql-user=other", true, false, false },
+		{ "bogus", false, false, false },
+		{ "NULLOK", false, false, false },
+		{ "nullok=yes", false, false, false },
+		{ "nullok_secure", false, false, false },
+		{ "", false, false, false },
+	};
+	char err[512], conf[4096];
+	const char *file = write_config("postgresql-user = pm\n", 0600);
+
+	(void)state;
+	snprintf(conf, sizeof conf, "config=%s", file);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const char *argv[] = { conf, rows[i].arg };
+		const char *why = NULL, *idle;
+		struct pp_config cfg;
+		int rc;
+
+		pp_config_init(&cfg);
+		err[0] = '\0';
+		rc = pp_config_from_args(&cfg, 2, argv, err, sizeof err);
+		if ((rc == 0) != rows[i].taken)
+			fail_msg("'%s': %s", rows[i].arg, rc == 0 ? "taken" : err);
+		if (!rows[i].taken && strstr(rows[i].arg, "=") == NULL) {
+			char want[128];
+
+			snprintf(want, sizeof want, "module argument '%s': unknown", rows[i].arg);
+			if (strstr(err, want) == NULL)
+				fail_msg("'%s': the error does not name it: %s", rows[i].arg, err);
+		}
+		if (pp_argument_changes_no_answer(rows[i].arg) != rows[i].no_answer)
+			fail_msg("'%s': changes_no_answer is wrong", rows[i].arg);
+		idle = pp_argument_without_effect(2, argv, &why);
+		if ((idle != NULL) != rows[i].no_effect)
+			fail_msg("'%s': without_effect is wrong", rows[i].arg);
+		if (idle != NULL) {
+			assert_string_equal(idle, "nullok");
+			assert_string_equal(why, "an empty password never matches");
+		}
+		/* nullok changes nothing. */
+		if (rc == 0 && rows[i].no_effect) {
+			assert_string_equal(cfg.user, "pm");
+			assert_false(cfg.debug);
+		}
+		pp_config_free(&cfg);
+	}
+	/* config= itself is part of the configuration's identity. */
+	assert_false(pp_argument_changes_no_answer(conf));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_path_walk),
 		cmocka_unit_test(test_module_arguments),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_argument_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
