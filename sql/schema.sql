@@ -29,6 +29,12 @@
 -- Running this file again revokes that grant.
 -- Its password is set by the administrator (ALTER ROLE powermail PASSWORD ...),
 -- never here.
+-- Its statement_timeout is 6s, set here only when the role has none yet: the
+-- module's query-timeout (5000 ms by default) plus the second it gives a cancel.
+-- The server then ends a query the module gave up on even when the module
+-- could not cancel it (killed mid-query).  A role setting reaches the server
+-- through pgbouncer too.  With another query-timeout, set it to match:
+--   ALTER ROLE powermail SET statement_timeout = '<query-timeout + 1s>';
 
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;   -- hide "already exists, skipping" notices
@@ -75,6 +81,19 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'powermail') THEN
         CREATE ROLE powermail LOGIN;
+    END IF;
+END
+$$;
+
+-- The server's own bound on the module's queries (see the top of this file);
+-- an administrator's value, any database's, is left alone.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+                    WHERE r.rolname = 'powermail'
+                      AND EXISTS (SELECT 1 FROM unnest(s.setconfig) c
+                                   WHERE c LIKE 'statement\_timeout=%')) THEN
+        ALTER ROLE powermail SET statement_timeout = '6s';
     END IF;
 END
 $$;
