@@ -72,10 +72,12 @@ static enum pp_result judge(const struct pp_config *cfg, struct pp_login *out,
 
 /* Write a value made from password in the scheme target for out->name:
  * update-query with old == NULL, else the compare-and-swap upgrade-query.
- * 0 when one row changed; otherwise *msg says why. */
+ * stored, the value read before, is a secret the server's words must not
+ * quote.  0 when one row changed; otherwise *msg says why. */
 static enum pp_write store(const struct pp_config *cfg, const struct pp_target *target,
-			   const char *password, const char *old, struct pp_login *out,
-			   char *msg, size_t msglen, const struct pp_logger *logger)
+			   const char *password, const char *old, const char *stored,
+			   struct pp_login *out, char *msg, size_t msglen,
+			   const struct pp_logger *logger)
 {
 	char value[PP_HASH_MAX];
 	const char *why = NULL;
@@ -94,11 +96,11 @@ static enum pp_write store(const struct pp_config *cfg, const struct pp_target *
 	if (old == NULL)
 		w = pp_userbase_write(cfg, cfg->update_query ? cfg->update_query
 							      : PP_DEFAULT_UPDATE_QUERY,
-				      2, params, &rows, msg, msglen, logger);
+				      2, params, stored, &rows, msg, msglen, logger);
 	else
 		w = pp_userbase_write(cfg, cfg->upgrade_query ? cfg->upgrade_query
 							       : PP_DEFAULT_UPGRADE_QUERY,
-				      3, params, &rows, msg, msglen, logger);
+				      3, params, stored, &rows, msg, msglen, logger);
 	if (w == PP_WRITTEN && rows == 0) {
 		snprintf(msg, msglen, old ? "the stored password changed meanwhile"
 					  : "update-query changed no row");
@@ -123,7 +125,7 @@ static void upgrade(const struct pp_config *cfg, const char *stored, const char 
 	out->weakness = pp_weakness(stored, &target);
 	if (out->weakness == NULL)
 		return;
-	bool written = store(cfg, &target, password, stored, out, msg, sizeof msg, logger) ==
+	bool written = store(cfg, &target, password, stored, stored, out, msg, sizeof msg, logger) ==
 		       PP_WRITTEN;
 
 	if (!written)
@@ -183,11 +185,12 @@ static bool already_verified(const struct pp_config *cfg, const struct pp_proof 
 
 /* pp_authenticate, and for a password change: no hash when known (may be
  * NULL) holds for what the lookup read; after a match, made (may be NULL)
- * is made for it. */
+ * is made for it; keep (may be NULL) is handed the mailbox read, for the
+ * caller to clear. */
 static enum pp_result authenticate(const struct pp_config *cfg, const char *login,
 				   const char *password, const struct pp_proof *known,
-				   struct pp_proof *made, struct pp_login *out,
-				   const struct pp_logger *logger)
+				   struct pp_proof *made, struct pp_mailbox *keep,
+				   struct pp_login *out, const struct pp_logger *logger)
 {
 	struct pp_mailbox mb;
 	enum pp_result result = find_mailbox(cfg, login, out, &mb, logger);
@@ -207,7 +210,10 @@ static enum pp_result authenticate(const struct pp_config *cfg, const char *logi
 	 * address enumeration more makes every refusal cost a check. */
 	if (cfg->equalize_timing && padded(result, mb.password))
 		pp_pad(password);
-	pp_mailbox_clear(&mb);
+	if (keep != NULL)
+		*keep = mb;
+	else
+		pp_mailbox_clear(&mb);
 	return result;
 }
 
@@ -215,39 +221,41 @@ enum pp_result pp_authenticate(const struct pp_config *cfg, const char *login,
 			       const char *password, struct pp_login *out,
 			       const struct pp_logger *logger)
 {
-	return authenticate(cfg, login, password, NULL, NULL, out, logger);
+	return authenticate(cfg, login, password, NULL, NULL, NULL, out, logger);
 }
 
 enum pp_result pp_check_current(const struct pp_config *cfg, const char *login,
 				const char *current, struct pp_proof *proof, struct pp_login *out,
 				const struct pp_logger *logger)
 {
-	return authenticate(cfg, login, current, NULL, proof, out, logger);
+	return authenticate(cfg, login, current, NULL, proof, NULL, out, logger);
 }
 
-/* Store new_password for out->name, which a lookup found hosted. */
+/* Store new_password for out->name, which a lookup found hosted with the
+ * value stored: a secret the server's words about the write must not quote
+ * (a trigger's OLD.password). */
 static enum pp_result store_new(const struct pp_config *cfg, const char *new_password,
-				struct pp_login *out, const struct pp_logger *logger)
+				const char *stored, struct pp_login *out,
+				const struct pp_logger *logger)
 {
 	struct pp_target target;
 	const char *why = NULL;
 	char msg[320];
-	enum pp_result result;
+	enum pp_result result = PP_NOT_STORED; /* until the write says otherwise */
 
 	if (pp_target_parse(cfg->password_scheme ? cfg->password_scheme
 						 : PP_DEFAULT_PASSWORD_SCHEME,
 			    &target, &why) != 0) {
 		pp_log(logger, LOG_ERR, "password-scheme: %s", why);
-		return PP_NOT_STORED;
+		goto done;
 	}
 	if (new_password == NULL || new_password[0] == '\0' ||
 	    strnlen(new_password, PP_MAX_PASSWORD + 1) > PP_MAX_PASSWORD) {
 		pp_log(logger, LOG_NOTICE, "mailbox %s: password not changed: the new one is %s",
 		       out->name, new_password && new_password[0] ? "longer than 4096 bytes" : "empty");
-		return PP_NOT_STORED;
+		goto done;
 	}
-	result = PP_NOT_STORED; /* until the write says otherwise */
-	switch (store(cfg, &target, new_password, NULL, out, msg, sizeof msg, logger)) {
+	switch (store(cfg, &target, new_password, NULL, stored, out, msg, sizeof msg, logger)) {
 	case PP_WRITTEN:
 		pp_log(logger, LOG_NOTICE, "mailbox %s: password changed ({%s})", out->name,
 		       target.scheme->name);
@@ -266,6 +274,7 @@ static enum pp_result store_new(const struct pp_config *cfg, const char *new_pas
 	}
 	/* The server's words about a refused write may quote the new value. */
 	explicit_bzero(msg, sizeof msg);
+done:
 	return result;
 }
 
@@ -276,8 +285,10 @@ enum pp_result pp_change_password(const struct pp_config *cfg, const char *login
 	struct pp_mailbox mb;
 	enum pp_result result = find_mailbox(cfg, login, out, &mb, logger);
 
+	if (result == PP_OK)
+		result = store_new(cfg, new_password, mb.password, out, logger);
 	pp_mailbox_clear(&mb);
-	return result == PP_OK ? store_new(cfg, new_password, out, logger) : result;
+	return result;
 }
 
 enum pp_result pp_change_password_checked(const struct pp_config *cfg, const char *login,
@@ -285,9 +296,13 @@ enum pp_result pp_change_password_checked(const struct pp_config *cfg, const cha
 					  const char *new_password, struct pp_login *out,
 					  const struct pp_logger *logger)
 {
-	enum pp_result result = authenticate(cfg, login, current, proof, NULL, out, logger);
+	struct pp_mailbox mb;
+	enum pp_result result = authenticate(cfg, login, current, proof, NULL, &mb, out, logger);
 
-	return result == PP_OK ? store_new(cfg, new_password, out, logger) : result;
+	if (result == PP_OK)
+		result = store_new(cfg, new_password, mb.password, out, logger);
+	pp_mailbox_clear(&mb);
+	return result;
 }
 
 enum pp_result pp_account(const struct pp_config *cfg, const char *login, struct pp_login *out,

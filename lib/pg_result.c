@@ -3,19 +3,33 @@
  * Why not libpq's own text: PQresultErrorMessage carries DETAIL, HINT and
  * CONTEXT, and a DETAIL quotes rows ("Failing row contains (..., {plain}
  * N3w-Secret-PW, ...)" for a CHECK constraint on a password change), so
- * only the SQLSTATE and the primary message are used.  Even a primary
- * message can quote a value: a data exception quotes its input ("invalid
- * input syntax for type integer: "...""), a RAISE in a trigger says what
- * its author wrote.  Those, and any message holding a secret we sent, are
- * replaced by the condition's name. */
+ * only the SQLSTATE and the primary message are used.
+ *
+ * Even a primary message can quote a value, so it is withheld by default
+ * (fail closed) and shown only when all of these hold:
+ *  - its class is one whose messages name objects, not data (shown_classes:
+ *    a connection, a permission, a missing column, a constraint's name); a
+ *    data exception quotes its input, and a class we do not know may too;
+ *  - no procedural language raised it: a trigger's RAISE may choose any
+ *    SQLSTATE and says what its author wrote ('...' || OLD.password), and
+ *    the server names the file that raised it (pl_exec.c, plpy_elog.c,
+ *    plperl.c, pltcl.c: all "pl*");
+ *  - the whole message, before any cut, holds no 8-byte piece of a secret
+ *    (a secret shorter than that: the whole of it, or of its text past the
+ *    "{scheme}"), compared without case and without the quotes and
+ *    backslashes that quoting adds (format('%L') doubles a quote).
+ * A withheld message is replaced by the condition's name. */
 #include "pg_result.h"
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* PostgreSQL's names for the conditions whose text we may withhold (its
- * errcodes appendix); a code not listed is named by its class. */
+#define PIECE 8
+
+/* PostgreSQL's names for conditions (its errcodes appendix); a code not
+ * listed is named by its class, a class not listed "error". */
 static const struct condition {
 	const char *code; /* five characters, or a two-character class */
 	const char *name;
@@ -33,13 +47,41 @@ static const struct condition {
 	{ "23503", "foreign_key_violation" },
 	{ "23505", "unique_violation" },
 	{ "23514", "check_violation" },
+	{ "42501", "insufficient_privilege" },
+	{ "42703", "undefined_column" },
+	{ "57014", "query_canceled" },
 	{ "P0001", "raise_exception" },
 	{ "P0002", "no_data_found" },
 	{ "P0003", "too_many_rows" },
 	{ "P0004", "assert_failure" },
+	{ "08", "connection_exception" },
+	{ "0A", "feature_not_supported" },
 	{ "22", "data_exception" },
 	{ "23", "integrity_constraint_violation" },
+	{ "25", "invalid_transaction_state" },
+	{ "28", "invalid_authorization_specification" },
+	{ "2F", "sql_routine_exception" },
+	{ "38", "external_routine_exception" },
+	{ "39", "external_routine_invocation_exception" },
+	{ "3D", "invalid_catalog_name" },
+	{ "3F", "invalid_schema_name" },
+	{ "40", "transaction_rollback" },
+	{ "42", "syntax_error_or_access_rule_violation" },
+	{ "44", "with_check_option_violation" },
+	{ "53", "insufficient_resources" },
+	{ "54", "program_limit_exceeded" },
+	{ "55", "object_not_in_prerequisite_state" },
+	{ "57", "operator_intervention" },
+	{ "58", "system_error" },
 	{ "P0", "plpgsql_error" },
+	{ "XX", "internal_error" },
+};
+
+/* The classes whose messages name objects (a relation, a column, a
+ * constraint, a database), never a row's data; only the server's own
+ * messages of these, not a trigger's, may be shown. */
+static const char *const shown_classes[] = {
+	"08", "0A", "23", "25", "28", "3D", "3F", "40", "42", "53", "55", "57", "58",
 };
 
 static const char *condition_name(const char *state)
@@ -55,29 +97,88 @@ static const char *condition_name(const char *state)
 	return "error";
 }
 
-/* Classes whose primary message may quote a value we never sent: a stored
- * value a query read, a row a trigger saw. */
-static bool may_quote_data(const char *state)
+static bool class_shown(const char *state)
 {
-	return state != NULL && (strncmp(state, "22", 2) == 0 || strncmp(state, "P0", 2) == 0);
+	for (size_t i = 0; i < sizeof shown_classes / sizeof shown_classes[0]; i++)
+		if (strncmp(state, shown_classes[i], 2) == 0)
+			return true;
+	return false;
 }
 
-/* Does text hold secret, or the secret's value past its "{scheme}" (the
- * password of a {plain} value, a hash's body)? */
-static bool holds(const char *text, const char *secret)
+/* s folded for comparing: ASCII lower case, without ' " \ (what quoting
+ * and escaping add); a malloc'd copy, NULL when out of memory. */
+static char *folded(const char *s)
 {
-	const char *brace;
+	char *out = malloc(strlen(s) + 1), *p = out;
 
-	if (secret == NULL || secret[0] == '\0')
+	if (out == NULL)
+		return NULL;
+	for (; *s; s++)
+		if (*s != '\'' && *s != '"' && *s != '\\')
+			*p++ = (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : *s;
+	*p = '\0';
+	return out;
+}
+
+static void free_folded(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+/* Does text (folded) hold a PIECE-byte piece of secret (folded), or all
+ * of a shorter one? */
+static bool holds_piece(const char *text, const char *secret)
+{
+	size_t n = strlen(secret), tn = strlen(text);
+
+	if (n == 0)
 		return false;
-	if (strstr(text, secret) != NULL)
-		return true;
-	brace = secret[0] == '{' ? strchr(secret, '}') : NULL;
-	return brace != NULL && brace[1] != '\0' && strstr(text, brace + 1) != NULL;
+	if (n < PIECE)
+		return memmem(text, tn, secret, n) != NULL;
+	for (size_t i = 0; i + PIECE <= n; i++)
+		if (memmem(text, tn, secret + i, PIECE) != NULL)
+			return true;
+	return false;
 }
 
-/* The first line of libpq's own text, for an error it made itself (a lost
- * connection), which has no fields. */
+/* Does text (folded) quote secret: a piece of it, or all of its text past
+ * the "{scheme}" when that is shorter than a piece? */
+static bool quotes(const char *text, const char *secret)
+{
+	const char *brace = secret[0] == '{' ? strchr(secret, '}') : NULL;
+	char *whole = folded(secret), *body = brace ? folded(brace + 1) : NULL;
+	bool found = whole == NULL || (brace != NULL && body == NULL) || holds_piece(text, whole) ||
+		     (body != NULL && holds_piece(text, body));
+
+	free_folded(whole);
+	free_folded(body);
+	return found;
+}
+
+bool pp_pg_message_shown(const char *state, const char *source_file, const char *text,
+			 const char *const *secrets, int nsecrets)
+{
+	char *t;
+	bool shown;
+
+	if (state != NULL && !class_shown(state))
+		return false;
+	if (source_file != NULL && strncmp(source_file, "pl", 2) == 0)
+		return false;
+	if ((t = folded(text)) == NULL)
+		return false;
+	shown = true;
+	for (int i = 0; i < nsecrets && shown; i++)
+		if (secrets[i] != NULL && secrets[i][0] != '\0')
+			shown = !quotes(t, secrets[i]);
+	free_folded(t);
+	return shown;
+}
+
+/* The first line of text, cut to fit out. */
 static void first_line(const char *msg, char *out, size_t size)
 {
 	size_t n = strcspn(msg, "\n");
@@ -90,19 +191,20 @@ const char *pp_pg_error(const PGresult *res, const PGconn *conn, const char *con
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *file = res ? PQresultErrorField(res, PG_DIAG_SOURCE_FILE) : NULL;
+	/* libpq's own text, for an error it made itself (a lost connection),
+	 * which has no fields: all of it is checked, its first line shown. */
+	const char *whole = primary != NULL ? primary
+			    : res != NULL   ? PQresultErrorMessage(res)
+					    : PQerrorMessage(conn);
 	char text[256];
-	bool withhold = may_quote_data(state);
 
-	if (primary != NULL)
-		snprintf(text, sizeof text, "%s", primary);
+	if (whole != NULL && pp_pg_message_shown(state, file, whole, secrets, nsecrets))
+		first_line(whole, text, sizeof text);
 	else
-		first_line(res ? PQresultErrorMessage(res) : PQerrorMessage(conn), text, sizeof text);
-	for (int i = 0; i < nsecrets && !withhold; i++)
-		withhold = holds(text, secrets[i]);
-	if (withhold)
 		snprintf(text, sizeof text, "%s (the server's message is not shown: it may quote a value)",
 			 condition_name(state));
-	/* A RAISE may span lines: a log line must not. */
+	/* A server message may span lines: a log line must not. */
 	for (char *p = text; *p; p++)
 		if ((unsigned char)*p < ' ')
 			*p = ' ';

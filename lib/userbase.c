@@ -173,12 +173,13 @@ static bool connection_lost(PGconn *conn, const PGresult *res)
 }
 
 /* A query: its text, its parameters, and which of them are secrets (all
- * but the first, the mailbox name, or none). */
+ * but the first, the mailbox name, or none); stored, a secret not sent. */
 struct query {
 	const char *sql;
 	int nparams;
 	const char *const *params;
 	bool secret_values;
+	const char *stored;
 };
 
 /* Send q on conn and read its one result within query-timeout.  Returns
@@ -208,8 +209,14 @@ static PGresult *run(PGconn *conn, const struct pp_config *cfg, const struct que
 		return res;
 	if ((res == NULL || PQresultStatus(res) == PGRES_FATAL_ERROR) && connection_lost(conn, res))
 		*outcome = DROPPED;
-	pp_pg_error(res, conn, q->secret_values ? q->params + 1 : NULL,
-		    q->secret_values ? q->nparams - 1 : 0, msg, msglen);
+	const char *secrets[4];
+	int nsecrets = 0;
+
+	for (int i = 1; q->secret_values && i < q->nparams && nsecrets < 3; i++)
+		secrets[nsecrets++] = q->params[i];
+	if (q->stored != NULL)
+		secrets[nsecrets++] = q->stored;
+	pp_pg_error(res, conn, secrets, nsecrets, msg, msglen);
 	return res;
 }
 
@@ -248,7 +255,7 @@ enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
 				struct pp_mailbox *mb, const struct pp_logger *logger)
 {
 	const char *params[1] = { name };
-	const struct query q = { cfg->query ? cfg->query : PP_DEFAULT_QUERY, 1, params, false };
+	const struct query q = { cfg->query ? cfg->query : PP_DEFAULT_QUERY, 1, params, false, NULL };
 	enum outcome outcome;
 	char msg[300];
 	PGresult *res;
@@ -281,10 +288,10 @@ enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
 }
 
 enum pp_write pp_userbase_write(const struct pp_config *cfg, const char *sql, int nparams,
-				const char *const *params, long *rows, char *msg, size_t msglen,
-				const struct pp_logger *logger)
+				const char *const *params, const char *stored, long *rows,
+				char *msg, size_t msglen, const struct pp_logger *logger)
 {
-	const struct query q = { sql, nparams, params, true };
+	const struct query q = { sql, nparams, params, true, stored };
 	enum pp_write result = PP_WRITE_REFUSED;
 	enum outcome outcome;
 	PGresult *res;

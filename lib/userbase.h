@@ -49,11 +49,13 @@ enum pp_write {
 /* Run a data-changing query (update-query, upgrade-query) with its
  * parameters, on the same connections and with the same retry as lookups.
  * params[0] is the mailbox name; the others are secrets (a new value, the
- * old one).  Logs nothing but a failed connection: on failure msg says
- * why, on one line, never quoting a secret parameter. */
+ * old one).  stored (or NULL) is the value read for the mailbox before:
+ * not sent, but a trigger may quote the row's (OLD.password).  Logs
+ * nothing but a failed connection: on failure msg says why, on one line,
+ * never quoting a secret parameter or stored. */
 enum pp_write pp_userbase_write(const struct pp_config *cfg, const char *sql, int nparams,
-				const char *const *params, long *rows, char *msg, size_t msglen,
-				const struct pp_logger *logger);
+				const char *const *params, const char *stored, long *rows,
+				char *msg, size_t msglen, const struct pp_logger *logger);
 
 const char *pp_kind_name(enum pp_kind kind);
 

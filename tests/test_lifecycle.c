@@ -148,6 +148,9 @@ static int write_services(const char *svcdir)
 	 * give it to the harness's secrets check. */
 	write_config("lc_sha256", "pp_writer", WRITER_PASSWORD, "password-scheme = {sha256}\n");
 	write_service(svcdir, "lc_sha256", false, "");
+	/* The new value holds the password itself, as in the second audit. */
+	write_config("lc_plain", "pp_writer", WRITER_PASSWORD, "password-scheme = {plain}\n");
+	write_service(svcdir, "lc_plain", false, "");
 
 	return 0;
 }
@@ -234,7 +237,8 @@ static void declare_secrets(void)
 		"From-Stack-6", "Salted-7", "Any-8", "Refused-9", "Down-10", "Upgrade-Me-11",
 		"Upgrade-Me-12", "Strong-13", "Strong-14", "Cost-15", "Cost-16", "Read-Only-17",
 		"Before-18", "After-19", "N3w-Secret-20", "Upgrade-Secret-21", "Raised-Secret-22",
-		"Raised-Secret-23", WRITER_PASSWORD,
+		"Raised-Secret-23", "NewSecret-QWERT-25", "Replacing-Secret-27", "Quote'd-Secret-29",
+		WRITER_PASSWORD,
 	};
 	FILE *f = getenv("PP_SECRETS") ? fopen(getenv("PP_SECRETS"), "a") : NULL;
 
@@ -652,6 +656,88 @@ static void test_trigger_quotes_no_value(void **state)
 	expect_none_of(log, secrets, sizeof secrets / sizeof secrets[0]);
 }
 
+/* --- the second audit's triggers: a cut message, OLD, a quoted value ---- */
+
+/* The log holds no 8-byte piece of secret (all of it when shorter). */
+static void expect_no_piece(const char *log, const char *secret)
+{
+	size_t n = strlen(secret);
+
+	for (size_t i = 0; i + 8 <= n || (i == 0 && n > 0); i++) {
+		size_t len = n < 8 ? n : 8;
+
+		if (memmem(log, strlen(log), secret + i, len) != NULL)
+			fail_msg("\"%.*s\", a piece of a secret, is in the log:\n%s", (int)len,
+				 secret + i, log);
+	}
+}
+
+/* A BEFORE UPDATE trigger raising body (SQL, over new and old) as
+ * check_violation, a class whose server messages are shown; a password
+ * change of mbox to password (the service stores it as {plain}) is
+ * refused, and its log line holds no piece of the new password, the
+ * stored value or the new value. */
+static void expect_trigger_quotes_nothing(const char *mbox, const char *old_value,
+					  const char *password, const char *body)
+{
+	const char *answers[] = { password, password, NULL };
+	char function[2048], new_value[512], buf[512], log[8192];
+
+	snprintf(new_value, sizeof new_value, "{plain}%s", password);
+	declare_secret(new_value);
+	declare_secret(old_value);
+	put(mbox, old_value, false);
+	snprintf(function, sizeof function,
+		 "create or replace function pp_audit_row() returns trigger language plpgsql "
+		 "as $$ begin if new.mbox = '%s' then raise exception using errcode = "
+		 "'check_violation', message = %s; end if; return new; end $$",
+		 mbox, body);
+	sql(function);
+	sql("create trigger pp_audit_row before update on mboxes for each row "
+	    "execute function pp_audit_row()");
+
+	capture_start();
+	int rc = change("lc_plain", mbox, answers);
+	int lines = capture_stop_shown(log, sizeof log);
+
+	sql("drop trigger pp_audit_row on mboxes");
+	sql("drop function pp_audit_row()");
+	assert_int_equal(rc, PAM_AUTHTOK_ERR);
+	expect_one_line(lines, log, "password not changed: failed (SQLSTATE 23514): ");
+	expect_no_piece(log, password);
+	expect_no_piece(log, old_value);
+	expect_no_piece(log, new_value);
+	assert_string_equal(stored(mbox, buf, sizeof buf), old_value);
+}
+
+/* The message was cut to 255 bytes before it was searched: 15 of the 20
+ * bytes of the new value were logged. */
+static void test_trigger_long_message_quotes_no_value(void **state)
+{
+	(void)state;
+	expect_trigger_quotes_nothing("audit-cut@life.test", "{plain}Old-Cut-Secret-24",
+				      "NewSecret-QWERT-25", "repeat('x', 226) || ' rejected value ' || "
+				      "new.password");
+}
+
+/* The stored value was not among the secrets: '...'||OLD.password logged
+ * the current password. */
+static void test_trigger_old_value_quotes_no_value(void **state)
+{
+	(void)state;
+	expect_trigger_quotes_nothing("audit-old@life.test", "{plain}Current-Secret-26",
+				      "Replacing-Secret-27", "'was ' || old.password");
+}
+
+/* format('%L') doubled the quote of a password that has one, and the
+ * value went past the substring check. */
+static void test_trigger_quoted_value_quotes_no_value(void **state)
+{
+	(void)state;
+	expect_trigger_quotes_nothing("audit-quote@life.test", "{plain}Old-Quote-Secret-28",
+				      "Quote'd-Secret-29", "format('refused %L', new.password)");
+}
+
 /* --- a change racing an upgrade ----------------------------------------- */
 
 struct racer {
@@ -731,6 +817,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_failed_upgrade_still_logs_in),
 		cmocka_unit_test(test_check_constraint_quotes_no_value),
 		cmocka_unit_test(test_trigger_quotes_no_value),
+		cmocka_unit_test(test_trigger_long_message_quotes_no_value),
+		cmocka_unit_test(test_trigger_old_value_quotes_no_value),
+		cmocka_unit_test(test_trigger_quoted_value_quotes_no_value),
 		cmocka_unit_test(test_change_racing_an_upgrade),
 	};
 	char svcdir[4096];
