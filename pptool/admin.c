@@ -316,6 +316,29 @@ static void print_error(const PGresult *res, const PGconn *pg, const char *const
 	fprintf(stderr, "pptool: userbase: %s\n", pp_escape(shown, sizeof shown, text));
 }
 
+static bool exec_ok(PGconn *pg, const char *sql, int n, const char *const *params,
+		    bool want_one_row)
+{
+	PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
+		  (!want_one_row || strcmp(PQcmdTuples(res), "1") == 0);
+
+	/* params[0] is the mailbox; the others are a new and an old value. */
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		print_error(res, pg, n > 1 ? params + 1 : NULL, n > 1 ? n - 1 : 0);
+	pp_pg_clear(res);
+	return ok;
+}
+
+/* A transaction whose statements the role's statement_timeout (schema.sql:
+ * the module's bound) does not end: walking a large userbase takes longer.
+ * SET LOCAL, so that behind pgbouncer no other client's session keeps it. */
+static bool begin_unbounded(PGconn *pg)
+{
+	return exec_ok(pg, "begin", 0, NULL, false) &&
+	       exec_ok(pg, "set local statement_timeout = 0", 0, NULL, false);
+}
+
 /* Send list-query in single-row mode: memory stays flat however many
  * mailboxes there are.  Calls row() for each; -1 on an error.  Each row
  * holds a stored value: wiped before it is freed. */
@@ -426,7 +449,9 @@ int pp_cmd_check(int argc, char **argv)
 		goto done;
 	if (c.verbose)
 		printf("cannot log in, or weak, in table order:\n");
-	if (each_row(conn.pg, list_query(&cfg, false), check_row, &c) == 0) {
+	bool begun = begin_unbounded(conn.pg);
+
+	if (begun && each_row(conn.pg, list_query(&cfg, false), check_row, &c) == 0) {
 		printf("mailboxes: %lu (%lu hosted, %lu forward)\n", c.hosted + c.forward, c.hosted,
 		       c.forward);
 		print_tally("stored as (hosted mailboxes):", &c.schemes);
@@ -443,6 +468,8 @@ int pp_cmd_check(int argc, char **argv)
 			check_column(conn.pg, &cfg);
 		rc = c.broken > 0 ? 1 : 0;
 	}
+	if (begun && !exec_ok(conn.pg, "commit", 0, NULL, false))
+		rc = EXIT_TROUBLE;
 	pp_conn_release(&conn, false);
 done:
 	pp_config_free(&cfg);
@@ -535,19 +562,6 @@ static void print_left(const struct migrate *m)
 
 /* Run sql; true when it did what it should (a command, or one row changed
  * when want_one_row). */
-static bool exec_ok(PGconn *pg, const char *sql, int n, const char *const *params,
-		    bool want_one_row)
-{
-	PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
-	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
-		  (!want_one_row || strcmp(PQcmdTuples(res), "1") == 0);
-
-	/* params[0] is the mailbox; the others are a new and an old value. */
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		print_error(res, pg, n > 1 ? params + 1 : NULL, n > 1 ? n - 1 : 0);
-	pp_pg_clear(res);
-	return ok;
-}
 
 int pp_cmd_migrate_plain(int argc, char **argv)
 {
@@ -569,7 +583,7 @@ int pp_cmd_migrate_plain(int argc, char **argv)
 	 * change made meanwhile waits, and nothing is half done. */
 	const char *lock = list_query(&cfg, true);
 
-	ok = lock != NULL && exec_ok(conn.pg, "begin", 0, NULL, false) &&
+	ok = lock != NULL && begin_unbounded(conn.pg) &&
 	     each_row(conn.pg, lock, migrate_row, &m) == 0;
 	for (size_t i = 0; ok && i < m.n; i++) {
 		const char *params[3] = { m.changes[i].mbox, m.changes[i].value, m.changes[i].old };
