@@ -66,6 +66,16 @@ static enum pp_result judge(const struct pp_config *cfg, struct pp_login *out,
 		pp_log(logger, LOG_WARNING, "mailbox %s: the stored {%s} value is malformed: %s",
 		       out->name, out->verify.scheme->name, out->verify.why);
 		return PP_BAD_STORED;
+	case PP_WEAK_REFUSED:
+		/* The operator's to fix, as a malformed value is; no password
+		 * was tried, so nothing says the authentication failed. */
+		pp_log(logger, LOG_WARNING,
+		       "mailbox %s: stored value in weak scheme {%s}%s%s%s refused (weak-schemes = "
+		       "refuse): re-hash it, see pptool(8)",
+		       out->name, out->verify.scheme->name, out->verify.weak_form ? " (" : "",
+		       out->verify.weak_form ? out->verify.weak_form : "",
+		       out->verify.weak_form ? ")" : "");
+		return PP_BAD_STORED;
 	}
 	return PP_BAD_STORED;
 }
@@ -198,7 +208,8 @@ static enum pp_result authenticate(const struct pp_config *cfg, const char *logi
 	if (made != NULL)
 		pp_proof_clear(made);
 	if (result == PP_OK && !already_verified(cfg, known, mb.password, password, out, logger)) {
-		out->verdict = pp_verify(mb.password, password, &out->verify);
+		out->verdict = pp_verify_policy(mb.password, password, cfg->refuse_weak_schemes,
+						&out->verify);
 		result = judge(cfg, out, logger);
 		if (result == PP_OK)
 			upgrade(cfg, mb.password, password, out, logger);

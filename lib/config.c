@@ -31,6 +31,7 @@ enum key_type {
 	KEY_CONNINFO, /* a secret: it may hold the password */
 	KEY_SSLMODE,
 	KEY_PATH,     /* an absolute path */
+	KEY_REFUSE,   /* allow or refuse: a bool, true for refuse */
 };
 
 static const struct key {
@@ -63,6 +64,7 @@ static const struct key {
 	{ "debug", KEY_BOOL, offsetof(struct pp_config, debug), 0, 0 },
 	{ "persistent", KEY_BOOL, offsetof(struct pp_config, persistent), 0, 0 },
 	{ "equalize-timing", KEY_BOOL, offsetof(struct pp_config, equalize_timing), 0, 0 },
+	{ "weak-schemes", KEY_REFUSE, offsetof(struct pp_config, refuse_weak_schemes), 0, 0 },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -71,6 +73,12 @@ static const struct key {
 static bool is_secret(const struct key *k)
 {
 	return k->type == KEY_SECRET || k->type == KEY_CONNINFO;
+}
+
+/* Does the key's field hold a string the config owns? */
+static bool is_string(const struct key *k)
+{
+	return k->type != KEY_NUMBER && k->type != KEY_BOOL && k->type != KEY_REFUSE;
 }
 
 void pp_config_init(struct pp_config *cfg)
@@ -85,7 +93,7 @@ void pp_config_init(struct pp_config *cfg)
 void pp_config_free(struct pp_config *cfg)
 {
 	for (size_t i = 0; i < NKEYS; i++) {
-		if (keys[i].type == KEY_NUMBER || keys[i].type == KEY_BOOL)
+		if (!is_string(&keys[i]))
 			continue;
 		char **field = FIELD(cfg, &keys[i], char *);
 		if (is_secret(&keys[i]))
@@ -110,7 +118,7 @@ int pp_config_copy(struct pp_config *dst, const struct pp_config *src)
 
 	*dst = *src;
 	for (size_t i = 0; i < NKEYS; i++) {
-		if (keys[i].type == KEY_NUMBER || keys[i].type == KEY_BOOL)
+		if (!is_string(&keys[i]))
 			continue;
 		char **field = FIELD(dst, &keys[i], char *);
 		*field = copy_string(*field, is_secret(&keys[i]));
@@ -326,6 +334,12 @@ int pp_config_set(struct pp_config *cfg, const char *key, const char *value, con
 		if (parse_bool(value, FIELD(cfg, k, bool)) != 0)
 			why = "yes or no";
 		break;
+	case KEY_REFUSE:
+		if (strcmp(value, "allow") != 0 && strcmp(value, "refuse") != 0)
+			why = "allow or refuse";
+		else
+			*FIELD(cfg, k, bool) = strcmp(value, "refuse") == 0;
+		break;
 	case KEY_QUERY:
 		if (strspn(value, " \t") == strlen(value))
 			why = "a query";
@@ -394,7 +408,7 @@ int pp_config_set(struct pp_config *cfg, const char *key, const char *value, con
 		snprintf(err, errlen, "%s: bad value for %s: expected %s", origin, key, why);
 		return -1;
 	}
-	if (k->type != KEY_NUMBER && k->type != KEY_BOOL) {
+	if (is_string(k)) {
 		char **field = FIELD(cfg, k, char *);
 
 		if (is_secret(k))

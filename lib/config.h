@@ -43,6 +43,8 @@ struct pp_config {
 	bool debug;
 	bool persistent;      /* keep the connection across logins */
 	bool equalize_timing; /* unknown and forward addresses cost a check too */
+	bool refuse_weak_schemes; /* weak-schemes = refuse: values in a scheme
+				   * Dovecot 2.4 calls weak never match */
 	char *file;           /* the file read, if any */
 	char *file_id;        /* its identity: pp_config_file_identity() */
 	unsigned long seen;   /* keys already given, by table index */

@@ -48,20 +48,29 @@ static const struct pp_argon2_params argon2_any = { Argon2_id, NULL };
 #define CRYPT_ROW(n, p, f, s) \
 	{ .name = n, .verify = pp_crypt_verify, .hash = pp_crypt_hash, .form = pp_crypt_form, \
 	  .params = p, \
-	  .flags = (f) | PP_SCHEME_SALTED, .summary = s }
+	  .flags = (f) | PP_SCHEME_SALTED | PP_SCHEME_WEAK_DES_MD5, .summary = s }
 #define DIGEST_ROW(n, p, f, s) \
 	{ .name = n, .verify = pp_digest_verify, .hash = pp_digest_hash, .params = p, \
 	  .flags = (f) | PP_SCHEME_ENCODINGS, .summary = s }
 
+/* PP_SCHEME_DOVECOT_WEAK, from Dovecot 2.4.1: the .weak = TRUE rows of
+ * src/lib-auth/password-scheme.c (MD5, MD5-CRYPT, SMD5, HMAC-MD5,
+ * PLAIN-MD4, PLAIN-MD5, LDAP-MD5) and password-scheme-crypt.c (DES-CRYPT),
+ * whose crypt_verify also refuses DES and MD5-crypt values under CRYPT,
+ * SHA256-CRYPT and SHA512-CRYPT (PP_SCHEME_WEAK_DES_MD5); and NTLM, LANMAN
+ * and RPA, which Dovecot 2.4 no longer has and refuses always.  Not weak
+ * there: PLAIN, the SHA digests, CRAM-MD5 (HMAC-MD5's twin). */
 static const struct pp_scheme schemes[] = {
 	{ .name = "plain", .aliases = { "cleartext", "clear" }, .verify = pp_plain_verify,
 	  .hash = pp_plain_hash, .flags = PP_SCHEME_WEAK,
 	  .summary = "the password itself (also any unprefixed value)" },
 	CRYPT_ROW("crypt", &any_crypt, 0, "crypt(3) as in /etc/shadow: DES $1$ $5$ $6$ $2b$ $y$ $gy$ $7$"),
 	{ .name = "md5", .aliases = { "md5-crypt" }, .verify = pp_crypt_verify,
-	  .hash = pp_crypt_hash, .form = pp_crypt_form, .params = &md5_crypt, .flags = PP_SCHEME_WEAK | PP_SCHEME_SALTED,
+	  .hash = pp_crypt_hash, .form = pp_crypt_form, .params = &md5_crypt,
+	  .flags = PP_SCHEME_WEAK | PP_SCHEME_SALTED | PP_SCHEME_DOVECOT_WEAK,
 	  .summary = "MD5-crypt, $1$salt$hash" },
-	CRYPT_ROW("des-crypt", &des_crypt, PP_SCHEME_WEAK, "traditional 13-character DES crypt"),
+	CRYPT_ROW("des-crypt", &des_crypt, PP_SCHEME_WEAK | PP_SCHEME_DOVECOT_WEAK,
+		  "traditional 13-character DES crypt"),
 	CRYPT_ROW("sha256-crypt", &sha256_crypt, 0, "SHA-256-crypt, $5$[rounds=N$]salt$hash"),
 	CRYPT_ROW("sha512-crypt", &sha512_crypt, 0, "SHA-512-crypt, $6$[rounds=N$]salt$hash"),
 	CRYPT_ROW("blf-crypt", &blf_crypt, 0, "bcrypt, $2b$cost$salthash ($2a$, $2y$ too)"),
@@ -73,17 +82,25 @@ static const struct pp_scheme schemes[] = {
 	DIGEST_ROW("ssha256", &ssha256, PP_SCHEME_WEAK | PP_SCHEME_SALTED, "salted SHA-256, base64(digest || salt)"),
 	DIGEST_ROW("sha512", &sha512, PP_SCHEME_WEAK, "SHA-512, base64 or hex"),
 	DIGEST_ROW("ssha512", &ssha512, PP_SCHEME_WEAK | PP_SCHEME_SALTED, "salted SHA-512, base64(digest || salt)"),
-	DIGEST_ROW("plain-md5", &md5, PP_SCHEME_WEAK | PP_SCHEME_HEX, "MD5, hex or base64"),
-	DIGEST_ROW("ldap-md5", &md5, PP_SCHEME_WEAK, "MD5, base64 or hex"),
-	DIGEST_ROW("smd5", &smd5, PP_SCHEME_WEAK | PP_SCHEME_SALTED, "salted MD5, base64(digest || salt)"),
-	DIGEST_ROW("plain-md4", &md4, PP_SCHEME_WEAK | PP_SCHEME_HEX, "MD4, hex or base64"),
-	DIGEST_ROW("ntlm", &ntlm, PP_SCHEME_WEAK | PP_SCHEME_HEX, "NT hash: MD4 of the password as Dovecot widened it"),
-	DIGEST_ROW("lanman", &lanman, PP_SCHEME_WEAK | PP_SCHEME_HEX, "LAN Manager: DES of 14 upper-cased bytes"),
-	DIGEST_ROW("rpa", &rpa, PP_SCHEME_WEAK | PP_SCHEME_HEX, "RPA: MD5 of the password widened, big-endian"),
-	{ .name = "cram-md5", .aliases = { "hmac-md5" }, .verify = pp_digest_verify,
-	  .hash = pp_digest_hash, .params = &cram_md5,
-	  .flags = PP_SCHEME_WEAK | PP_SCHEME_HEX | PP_SCHEME_ENCODINGS,
-	  .summary = "HMAC-MD5 inner and outer state (Dovecot), hex" },
+	DIGEST_ROW("plain-md5", &md5, PP_SCHEME_WEAK | PP_SCHEME_HEX | PP_SCHEME_DOVECOT_WEAK,
+		   "MD5, hex or base64"),
+	DIGEST_ROW("ldap-md5", &md5, PP_SCHEME_WEAK | PP_SCHEME_DOVECOT_WEAK, "MD5, base64 or hex"),
+	DIGEST_ROW("smd5", &smd5, PP_SCHEME_WEAK | PP_SCHEME_SALTED | PP_SCHEME_DOVECOT_WEAK,
+		   "salted MD5, base64(digest || salt)"),
+	DIGEST_ROW("plain-md4", &md4, PP_SCHEME_WEAK | PP_SCHEME_HEX | PP_SCHEME_DOVECOT_WEAK,
+		   "MD4, hex or base64"),
+	DIGEST_ROW("ntlm", &ntlm, PP_SCHEME_WEAK | PP_SCHEME_HEX | PP_SCHEME_DOVECOT_WEAK,
+		   "NT hash: MD4 of the password as Dovecot widened it"),
+	DIGEST_ROW("lanman", &lanman, PP_SCHEME_WEAK | PP_SCHEME_HEX | PP_SCHEME_DOVECOT_WEAK,
+		   "LAN Manager: DES of 14 upper-cased bytes"),
+	DIGEST_ROW("rpa", &rpa, PP_SCHEME_WEAK | PP_SCHEME_HEX | PP_SCHEME_DOVECOT_WEAK,
+		   "RPA: MD5 of the password widened, big-endian"),
+	/* Two rows for one computation, as in Dovecot, which calls only
+	 * HMAC-MD5 weak. */
+	DIGEST_ROW("cram-md5", &cram_md5, PP_SCHEME_WEAK | PP_SCHEME_HEX,
+		   "HMAC-MD5 inner and outer state (Dovecot), hex"),
+	DIGEST_ROW("hmac-md5", &cram_md5, PP_SCHEME_WEAK | PP_SCHEME_HEX | PP_SCHEME_DOVECOT_WEAK,
+		   "{cram-md5} under Dovecot's other name"),
 	{ .name = "plain-trunc", .verify = pp_plain_trunc_verify, .hash = pp_plain_trunc_hash,
 	  .flags = PP_SCHEME_WEAK, .summary = "N-password: the first N bytes of a cut password" },
 	{ .name = "pbkdf2", .verify = pp_pbkdf2_verify, .hash = pp_pbkdf2_hash,
@@ -262,9 +279,29 @@ static enum pp_verdict judge_value(const struct pp_scheme *scheme, const char *v
 	return verdict == PP_MISMATCH && info->why == NULL ? PP_MATCH : verdict;
 }
 
+/* Is value, stored under scheme, weak as Dovecot 2.4 judges it?  *form
+ * names a weak crypt value's method.  A locked crypt value is locked, not
+ * weak: it stores no password to re-hash. */
+static bool weak_value(const struct pp_scheme *scheme, const char *value, const char **form)
+{
+	*form = NULL;
+	if (scheme->flags & PP_SCHEME_DOVECOT_WEAK)
+		return true;
+	if (!(scheme->flags & PP_SCHEME_WEAK_DES_MD5) || value[0] == '\0' || value[0] == '*' ||
+	    value[0] == '!')
+		return false;
+	/* Dovecot's test: no '$' first is DES (or would be read as such), a
+	 * "$1" first is MD5-crypt. */
+	if (value[0] != '$')
+		*form = "DES";
+	else if (value[1] == '1')
+		*form = "MD5-crypt";
+	return *form != NULL;
+}
+
 /* pp_verify, or with form_only pp_check_form. */
 static enum pp_verdict judge(const char *stored, const char *password, bool form_only,
-			     struct pp_verify_info *info)
+			     bool refuse_weak, struct pp_verify_info *info)
 {
 	struct pp_verify_info scratch;
 	const struct pp_scheme *scheme;
@@ -301,19 +338,39 @@ static enum pp_verdict judge(const char *stored, const char *password, bool form
 		value = decoded;
 		enc = PP_ENC_AUTO;
 	}
-	verdict = judge_value(scheme, value, enc, password, form_only, info);
+	info->weak = weak_value(scheme, value, &info->weak_form);
+	/* Refused before any hashing: as Dovecot does, and so that the
+	 * password is never tried against a value anyone could reverse. */
+	if (!form_only && refuse_weak && info->weak)
+		verdict = PP_WEAK_REFUSED;
+	else
+		verdict = judge_value(scheme, value, enc, password, form_only, info);
 	pp_free_secret(decoded);
 	return verdict;
 }
 
 enum pp_verdict pp_verify(const char *stored, const char *password, struct pp_verify_info *info)
 {
-	return judge(stored, password, false, info);
+	return judge(stored, password, false, false, info);
+}
+
+enum pp_verdict pp_verify_policy(const char *stored, const char *password, bool refuse_weak,
+				 struct pp_verify_info *info)
+{
+	return judge(stored, password, false, refuse_weak, info);
 }
 
 enum pp_verdict pp_check_form(const char *stored, struct pp_verify_info *info)
 {
-	return judge(stored, NULL, true, info);
+	return judge(stored, NULL, true, false, info);
+}
+
+bool pp_stored_weak(const char *stored)
+{
+	struct pp_verify_info info;
+
+	(void)judge(stored, NULL, true, false, &info);
+	return info.weak;
 }
 
 /* "{name}body" rewritten in place as "{name.suffix}body", body now in enc:
@@ -406,6 +463,8 @@ const char *pp_verdict_name(enum pp_verdict v)
 		return "unknown scheme";
 	case PP_MALFORMED:
 		return "malformed";
+	case PP_WEAK_REFUSED:
+		return "weak scheme refused";
 	}
 	return "?";
 }

@@ -11,6 +11,7 @@ enum pp_verdict {
 	PP_MISMATCH,       /* wrong password, empty password, locked or empty value */
 	PP_UNKNOWN_SCHEME, /* "{name}" names no scheme we know: never matches */
 	PP_MALFORMED,      /* a known scheme, but a value it cannot check */
+	PP_WEAK_REFUSED,   /* a weak scheme, refused unchecked (weak-schemes = refuse) */
 };
 
 enum pp_encoding {
@@ -50,6 +51,13 @@ typedef enum pp_verdict pp_form_fn(const struct pp_scheme *scheme, const char *v
 #define PP_SCHEME_ENCODINGS 0x2 /* accepts the .hex/.b64/.base64 suffixes */
 #define PP_SCHEME_SALTED    0x4 /* new values carry a random salt */
 #define PP_SCHEME_HEX       0x8 /* new values are hex, not base64 */
+/* Weak as Dovecot 2.4 judges it (weak-schemes = refuse refuses it): a row
+ * Dovecot's password-scheme.c or password-scheme-crypt.c marks .weak, or
+ * one Dovecot no longer has at all; ... */
+#define PP_SCHEME_DOVECOT_WEAK 0x10
+/* ... or, for a crypt row, a DES or MD5-crypt value, as Dovecot's
+ * crypt_verify judges whatever the row's name. */
+#define PP_SCHEME_WEAK_DES_MD5 0x20
 
 struct pp_scheme {
 	const char *name;        /* canonical, lowercase */
@@ -67,17 +75,31 @@ struct pp_verify_info {
 	const struct pp_scheme *scheme; /* NULL for an unknown scheme */
 	char scheme_name[64];           /* as written between the braces, truncated */
 	const char *why;                /* static text for UNKNOWN_SCHEME/MALFORMED */
+	bool weak;                      /* the value is in a scheme Dovecot 2.4
+					 * calls weak (PP_SCHEME_DOVECOT_WEAK) */
+	const char *weak_form;          /* for a weak crypt value: "DES" or
+					 * "MD5-crypt"; else NULL */
 };
 
 /* Check password against a stored value.  stored may be NULL.  info may be
  * NULL. */
 enum pp_verdict pp_verify(const char *stored, const char *password, struct pp_verify_info *info);
 
+/* pp_verify, but with refuse_weak a value in a weak scheme (info->weak) is
+ * PP_WEAK_REFUSED: the password is never hashed or compared against it. */
+enum pp_verdict pp_verify_policy(const char *stored, const char *password, bool refuse_weak,
+				 struct pp_verify_info *info);
+
 /* Could a password ever match stored?  Judged without computing a slow
  * hash, for checking a whole userbase: PP_MATCH when it could, PP_MISMATCH
  * when nothing is stored (NULL, empty, "{plain}" alone) or it is locked,
- * PP_UNKNOWN_SCHEME, PP_MALFORMED.  info as for pp_verify. */
+ * PP_UNKNOWN_SCHEME, PP_MALFORMED.  info as for pp_verify; info->weak
+ * tells a weak scheme's value whatever the verdict. */
 enum pp_verdict pp_check_form(const char *stored, struct pp_verify_info *info);
+
+/* Is stored in a scheme Dovecot 2.4 calls weak, one weak-schemes = refuse
+ * refuses?  (info->weak of pp_check_form.) */
+bool pp_stored_weak(const char *stored);
 
 /* Hash password with the scheme called name (any alias, any case).
  * Returns 0, or -1 with *why set. */

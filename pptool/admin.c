@@ -241,6 +241,8 @@ static const char *cannot_log_in(const char *stored, char *buf, size_t size)
 	case PP_MALFORMED:
 		snprintf(buf, size, "malformed {%s} value: %s", info.scheme->name, info.why);
 		return buf;
+	case PP_WEAK_REFUSED: /* pp_check_form judges the form only */
+		break;
 	}
 	return "?";
 }
@@ -378,6 +380,9 @@ struct check {
 	bool verbose;
 	unsigned long hosted, forward, broken, weak, unusual;
 	struct tally schemes, weaknesses;
+	bool refuse_weak;         /* weak-schemes = refuse */
+	unsigned long weak_schemes;
+	struct tally weak_scheme_labels;
 };
 
 /* A line under the "cannot log in:" heading (printed before the first one
@@ -415,6 +420,19 @@ static int check_row(PGresult *res, void *ctx)
 	c->hosted++;
 	scheme_label(stored, label, sizeof label);
 	count(&c->schemes, label);
+	/* weak-schemes: under refuse such a value cannot log in, and is named
+	 * as every other; under allow it is counted (named with --verbose). */
+	if (pp_stored_weak(stored)) {
+		c->weak_schemes++;
+		count(&c->weak_scheme_labels, label);
+		if (c->refuse_weak) {
+			cannot_log_in_line(c, mbox, "in a weak scheme, refused (weak-schemes = "
+						    "refuse): re-hash it");
+			return 0;
+		}
+		if (c->verbose)
+			printf("  weak scheme: %s: %s\n", mbox, label);
+	}
 	/* One pass, nothing kept: with --verbose the two kinds of line come
 	 * in table order, under one heading. */
 	if ((reason = cannot_log_in(stored, why, sizeof why)) != NULL) {
@@ -443,6 +461,7 @@ int pp_cmd_check(int argc, char **argv)
 	if (load_config(&o, &cfg) != 0)
 		return EXIT_TROUBLE;
 	c.verbose = o.flag;
+	c.refuse_weak = cfg.refuse_weak_schemes;
 	if (cfg.upgrade_scheme && pp_target_parse(cfg.upgrade_scheme, &upgrade, &why) == 0)
 		c.upgrade = &upgrade;
 	if (pp_conn_acquire(&cfg, true, &conn, &logger) != 0)
@@ -464,6 +483,12 @@ int pp_cmd_check(int argc, char **argv)
 					   : " (set upgrade-scheme to replace them at their next login)");
 		if (c.weak > 0)
 			print_tally("weak, by reason:", &c.weaknesses);
+		printf("weak scheme (Dovecot 2.4's list): %lu%s\n", c.weak_schemes,
+		       c.weak_schemes == 0 ? ""
+		       : c.refuse_weak     ? " (weak-schemes = refuse: they cannot log in; re-hash them)"
+					   : " (weak-schemes = allow: they log in; refuse would refuse them)");
+		if (c.weak_schemes > 0)
+			print_tally("weak scheme, by scheme:", &c.weak_scheme_labels);
 		if (cfg.list_query == NULL)
 			check_column(conn.pg, &cfg);
 		rc = c.broken > 0 ? 1 : 0;

@@ -617,7 +617,7 @@ for nm in crypt md5 sha1 ssha ssha256 ssha512 sha256-crypt sha512-crypt argon2 a
     else fail "pptool schemes says $nm can hash" "$schemes_out"; fi
 done
 
-UNSALTED=" plain sha1 sha256 sha512 plain-md5 ldap-md5 plain-md4 ntlm cram-md5 plain-trunc lanman rpa "
+UNSALTED=" plain sha1 sha256 sha512 plain-md5 ldap-md5 plain-md4 ntlm cram-md5 hmac-md5 plain-trunc lanman rpa "
 pw=$PW_B
 for nm in "${!CAN[@]}"; do
     if [[ ${CAN[$nm]} != yes ]]; then

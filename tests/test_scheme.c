@@ -1026,6 +1026,137 @@ static void test_argon2_caps(void **state)
 		}
 }
 
+/* weak-schemes: the rows Dovecot 2.4.1 calls weak (password-scheme.c and
+ * password-scheme-crypt.c, .weak = TRUE), and those it no longer has.
+ * Every row is here, so that a new one is a decision. */
+static void test_dovecot_weak_rows(void **state)
+{
+	static const struct {
+		const char *name;
+		bool weak;
+	} rows[] = {
+		{ "plain", false },	   { "crypt", false },	       { "md5", true },
+		{ "des-crypt", true },	   { "sha256-crypt", false },  { "sha512-crypt", false },
+		{ "blf-crypt", false },	   { "sha1", false },	       { "ssha", false },
+		{ "sha256", false },	   { "ssha256", false },       { "sha512", false },
+		{ "ssha512", false },	   { "plain-md5", true },      { "ldap-md5", true },
+		{ "smd5", true },	   { "plain-md4", true },      { "ntlm", true },
+		{ "lanman", true },	   { "rpa", true },	       { "cram-md5", false },
+		{ "hmac-md5", true },	   { "plain-trunc", false },   { "pbkdf2", false },
+		{ "scram-sha-1", false },  { "scram-sha-256", false }, { "argon2", false },
+		{ "argon2i", false },	   { "argon2id", false },
+	};
+	/* Dovecot's other names for the same rows. */
+	static const struct {
+		const char *alias;
+		bool weak;
+	} aliases[] = { { "MD5-CRYPT", true }, { "SHA", false }, { "CLEAR", false },
+			{ "CLEARTEXT", false } };
+	size_t n;
+	const struct pp_scheme *s = pp_schemes(&n);
+
+	(void)state;
+	assert_int_equal(n, sizeof rows / sizeof rows[0]);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+
+		while (k < n && strcmp(rows[k].name, s[i].name) != 0)
+			k++;
+		if (k == n)
+			fail_msg("row {%s} is not in this test's list: weak in Dovecot 2.4 or not?",
+				 s[i].name);
+		if (((s[i].flags & PP_SCHEME_DOVECOT_WEAK) != 0) != rows[k].weak)
+			fail_msg("{%s}: weak is %d, Dovecot 2.4 says %d", s[i].name,
+				 (s[i].flags & PP_SCHEME_DOVECOT_WEAK) != 0, rows[k].weak);
+	}
+	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
+		const struct pp_scheme *a = pp_scheme_find(aliases[i].alias, strlen(aliases[i].alias));
+
+		assert_non_null(a);
+		assert_int_equal((a->flags & PP_SCHEME_DOVECOT_WEAK) != 0, aliases[i].weak);
+	}
+}
+
+/* weak-schemes = refuse: a weak value is refused, right password or wrong,
+ * and never read (a malformed one too); a strong value still matches; allow
+ * changes nothing. */
+static void test_weak_refused(void **state)
+{
+	static const char pw[] = "Weak-Pass.7";
+	static const struct {
+		const char *scheme, *method;
+		bool weak;
+		const char *form; /* info.weak_form */
+	} made[] = {
+		{ "md5", NULL, true, NULL },		{ "des-crypt", NULL, true, NULL },
+		{ "crypt", "des", true, "DES" },	{ "crypt", "md5", true, "MD5-crypt" },
+		{ "crypt", "sha512", false, NULL },	{ "crypt", "yescrypt", false, NULL },
+		{ "blf-crypt", NULL, false, NULL },	{ "plain-md5", NULL, true, NULL },
+		{ "plain-md5.b64", NULL, true, NULL }, { "ldap-md5", NULL, true, NULL },
+		{ "smd5", NULL, true, NULL },		{ "plain-md4", NULL, true, NULL },
+		{ "ntlm", NULL, true, NULL },		{ "lanman", NULL, true, NULL },
+		{ "rpa", NULL, true, NULL },		{ "hmac-md5", NULL, true, NULL },
+		{ "cram-md5", NULL, false, NULL },	{ "plain", NULL, false, NULL },
+		{ "clear", NULL, false, NULL },		{ "sha1", NULL, false, NULL },
+		{ "ssha512", NULL, false, NULL },	{ "plain-trunc", NULL, false, NULL },
+		{ "pbkdf2", NULL, false, NULL },	{ "scram-sha-256", NULL, false, NULL },
+		{ "argon2id", NULL, false, NULL },
+	};
+	/* Weak and not, whatever their form. */
+	static const struct {
+		const char *stored;
+		enum pp_verdict refuse, allow;
+	} fixed[] = {
+		/* A DES value under {sha512-crypt}: Dovecot's crypt_verify calls
+		 * it weak before anything else, and so do we. */
+		{ "{sha512-crypt}/CFF1gJfAFAqM", PP_WEAK_REFUSED, PP_MALFORMED },
+		{ "{crypt.b64}L0NGRjFnSmZBRkFxTQ==", PP_WEAK_REFUSED, PP_MISMATCH },
+		{ "{ntlm}not hex", PP_WEAK_REFUSED, PP_MALFORMED },
+		{ "{ntlm}", PP_WEAK_REFUSED, PP_MALFORMED },
+		{ "{md5}$1$short", PP_WEAK_REFUSED, PP_MALFORMED },
+		{ "{crypt}*", PP_MISMATCH, PP_MISMATCH },
+		{ "{crypt}!/CFF1gJfAFAqM", PP_MISMATCH, PP_MISMATCH },
+		{ "Weak-Pass.7", PP_MATCH, PP_MATCH },
+		{ "{abc}Weak-Pass.7", PP_UNKNOWN_SCHEME, PP_UNKNOWN_SCHEME },
+		{ NULL, PP_MISMATCH, PP_MISMATCH },
+	};
+	char stored[PP_HASH_MAX];
+	const char *why;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
+		struct pp_verify_info info;
+		enum pp_verdict want = made[i].weak ? PP_WEAK_REFUSED : PP_MATCH;
+
+		if (pp_hash(made[i].scheme, made[i].method, pw, stored, sizeof stored, &why) != 0)
+			fail_msg("pp_hash %s: %s", made[i].scheme, why);
+		if (pp_verify_policy(stored, pw, true, &info) != want)
+			fail_msg("%s (%s): refuse, right password: want %s", made[i].scheme,
+				 made[i].method ? made[i].method : "-", pp_verdict_name(want));
+		assert_int_equal(info.weak, made[i].weak);
+		if ((made[i].form == NULL) != (info.weak_form == NULL) ||
+		    (made[i].form && strcmp(made[i].form, info.weak_form) != 0))
+			fail_msg("%s: weak_form %s", made[i].scheme,
+				 info.weak_form ? info.weak_form : "(null)");
+		assert_int_equal(pp_verify_policy(stored, "Weak-Pass.8", true, NULL),
+				 made[i].weak ? PP_WEAK_REFUSED : PP_MISMATCH);
+		assert_int_equal(pp_verify_policy(stored, pw, false, NULL), PP_MATCH);
+		assert_int_equal(pp_verify(stored, pw, NULL), PP_MATCH);
+		assert_int_equal(pp_stored_weak(stored), made[i].weak);
+		assert_int_equal(pp_check_form(stored, &info), PP_MATCH);
+		assert_int_equal(info.weak, made[i].weak);
+	}
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+		enum pp_verdict r = pp_verify_policy(fixed[i].stored, pw, true, NULL);
+		enum pp_verdict a = pp_verify_policy(fixed[i].stored, pw, false, NULL);
+
+		if (r != fixed[i].refuse || a != fixed[i].allow)
+			fail_msg("%s: refuse %s, allow %s", fixed[i].stored ? fixed[i].stored : "(null)",
+				 pp_verdict_name(r), pp_verdict_name(a));
+		assert_int_equal(pp_stored_weak(fixed[i].stored), fixed[i].refuse == PP_WEAK_REFUSED);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1047,6 +1178,8 @@ int main(void)
 		cmocka_unit_test(test_yescrypt_scrypt_cost_cap),
 		cmocka_unit_test(test_iteration_caps),
 		cmocka_unit_test(test_argon2_caps),
+		cmocka_unit_test(test_dovecot_weak_rows),
+		cmocka_unit_test(test_weak_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
