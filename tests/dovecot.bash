@@ -13,6 +13,12 @@
 #       DV_MAIL_UID DV_MAIL_GID DV_MAIL      mail owner; homes: DV_MAIL/<user>
 #       DV_WORKER                            the auth worker's executable
 #       DV_PAM_MAX_REQUESTS                  passdb pam max_requests
+#       DV_PASSWD_FILE (optional)            instead of the two passdbs
+#                                            below: one passwd-file passdb
+#                                            reading this file, Dovecot's
+#                                            own password schemes
+#       DV_ALLOW_WEAK (optional, yes|no)     auth_allow_weak_schemes, in
+#                                            the series that has it
 #     with, in both series:
 #       a first static passdb with noauthenticate and nodelay: a failed
 #       login is answered at once instead of after Dovecot's delay of at
@@ -29,6 +35,9 @@
 #                               auth worker that wrote the line
 #   DOVECOT_ONLY_SCHEMES        schemes `doveadm pw -l` lists in this series
 #                               and not in the other one
+#   DOVECOT_REFUSES_WEAK        yes when the series refuses its weak schemes
+#                               unless auth_allow_weak_schemes = yes (2.4;
+#                               2.3 has no such setting and refuses none)
 #   DOVECOT_AUTH_FAILED_RE      an ERE for the login process's line about a
 #                               failed login (any PAM error, an outage too)
 #   DOVECOT_STOCK_FILTER_SEES_OUTAGE  yes when the stock fail2ban "dovecot"
@@ -69,11 +78,13 @@ DOVECOT_WORKER_PID_RE='auth-worker\(([0-9]+)\)'
 case $DOVECOT_SERIES in
 2.3)
     DOVECOT_ONLY_SCHEMES=
+    DOVECOT_REFUSES_WEAK=no
     DOVECOT_AUTH_FAILED_RE='Disconnected.* \(auth failed, [0-9]+ attempts'
     DOVECOT_STOCK_FILTER_SEES_OUTAGE=yes
     ;;
 2.4)
     DOVECOT_ONLY_SCHEMES=ARGON2
+    DOVECOT_REFUSES_WEAK=yes
     DOVECOT_AUTH_FAILED_RE='Login aborted: .*\(auth_failed\)'
     DOVECOT_STOCK_FILTER_SEES_OUTAGE=no
     ;;
@@ -152,6 +163,16 @@ dovecot_conf_2_3() {
 disable_plaintext_auth = no
 mail_location = maildir:~/Maildir
 import_environment = TZ
+EOF
+    if [[ -n ${DV_PASSWD_FILE:-} ]]; then
+        cat <<EOF
+passdb {
+  driver = passwd-file
+  args = $DV_PASSWD_FILE
+}
+EOF
+    else
+        cat <<EOF
 passdb {
   driver = static
   args = noauthenticate nodelay=yes
@@ -160,6 +181,9 @@ passdb {
   driver = pam
   args = max_requests=$DV_PAM_MAX_REQUESTS %s
 }
+EOF
+    fi
+    cat <<EOF
 userdb {
   driver = static
   args = uid=$DV_MAIL_UID gid=$DV_MAIL_GID home=$DV_MAIL/%u
@@ -185,6 +209,18 @@ mail_path = %{home}/Maildir
 import_environment {
   TZ = %{env:TZ}
 }
+EOF
+    if [[ -n ${DV_ALLOW_WEAK:-} ]]; then
+        echo "auth_allow_weak_schemes = $DV_ALLOW_WEAK"
+    fi
+    if [[ -n ${DV_PASSWD_FILE:-} ]]; then
+        cat <<EOF
+passdb passwd-file {
+  passwd_file_path = $DV_PASSWD_FILE
+}
+EOF
+    else
+        cat <<EOF
 passdb static {
   fields {
     noauthenticate = yes
@@ -195,6 +231,9 @@ passdb pam {
   service_name = %{protocol}
   max_requests = $DV_PAM_MAX_REQUESTS
 }
+EOF
+    fi
+    cat <<EOF
 userdb static {
   fields {
     uid = $DV_MAIL_UID
