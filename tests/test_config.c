@@ -85,6 +85,7 @@ static void test_every_key(void **state)
 		"lowercase = no\n"
 		"persistent = no\n"
 		"equalize-timing = yes\n"
+		"weak-schemes = refuse\n"
 		"password-scheme = {SSHA512}\n"
 		"upgrade-scheme = {crypt} bcrypt\n"
 		"update-query = update mb set pw=$2 where name=$1\n"
@@ -117,6 +118,7 @@ static void test_every_key(void **state)
 	assert_true(cfg.debug);
 	assert_false(cfg.persistent);
 	assert_true(cfg.equalize_timing);
+	assert_true(cfg.refuse_weak_schemes);
 	assert_string_equal(cfg.password_scheme, "{SSHA512}");
 	assert_string_equal(cfg.upgrade_scheme, "{crypt} bcrypt");
 	assert_string_equal(cfg.update_query, "update mb set pw=$2 where name=$1");
@@ -139,6 +141,9 @@ static const struct {
 	{ "connect-timeout = 99999999999999999999\n", ":1: bad value for connect-timeout" },
 	{ "query-timeout = -1\n", ":1: bad value for query-timeout" },
 	{ "lowercase = perhaps\n", ":1: bad value for lowercase" },
+	{ "weak-schemes = yes\n", ":1: bad value for weak-schemes: expected allow or refuse" },
+	{ "weak-schemes = Refuse\n", ":1: bad value for weak-schemes" },
+	{ "weak-schemes = allow\nweak-schemes = refuse\n", ":2: weak-schemes is given twice" },
 	{ "postgresql-port = notaport\n", ":1: bad value for postgresql-port" },
 	{ "postgresql-port = 65536\n", ":1: bad value for postgresql-port" },
 	{ "just words\n", ":1: expected 'key = value'" },

@@ -217,7 +217,7 @@ static const char *const key_names[] = {
 	"connect-timeout", "query-timeout", "lowercase", "debug", "persistent", "equalize-timing",
 	"update-query", "upgrade-query", "password-scheme", "upgrade-scheme", "list-query",
 	"postgresql-sslmode", "postgresql-sslrootcert", "postgresql-sslcert", "postgresql-sslkey",
-	"postgresql-passfile",
+	"postgresql-passfile", "weak-schemes",
 };
 
 /* The messages' own words: a secret that is a substring of these is not

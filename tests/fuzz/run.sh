@@ -60,7 +60,7 @@ dictionary() {
             postgresql-password postgresql-query postgresql-conninfo default-domain \
             connect-timeout query-timeout lowercase debug persistent equalize-timing config= \
             postgresql-sslmode postgresql-sslrootcert postgresql-sslcert postgresql-sslkey \
-            postgresql-passfile verify-full verify-ca require disable 'password=' 'service=' \
+            postgresql-passfile weak-schemes allow refuse verify-full verify-ca require disable 'password=' 'service=' \
             'postgresql://' '@' \
             use_first_pass \
             try_first_pass use_authtok ' = ' '=' '#' ' #' '\x0a' '\x0d\x0a' '\x00' \
