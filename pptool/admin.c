@@ -431,7 +431,7 @@ static int check_row(PGresult *res, void *ctx)
 			return 0;
 		}
 		if (c->verbose)
-			printf("  weak scheme: %s: %s\n", mbox, label);
+			printf("  weak scheme: %s: %s\n", pp_escape(shown, sizeof shown, mbox), label);
 	}
 	/* One pass, nothing kept: with --verbose the two kinds of line come
 	 * in table order, under one heading. */

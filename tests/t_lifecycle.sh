@@ -435,9 +435,11 @@ insert into mboxes (mbox, password, isforward) values
     (E'\x1b]0;owned\x07@life.test', 'bare-1.0-pw', 0),
     (E'\xc2\x9b' || '31mweak@life.test', '{plain}Weak-pw-1', 0),
     (E'bidi\xe2\x80\xaegnp@life.test', '{ZZZ}0123456789abcdef0123456789abcdef', 0),
-    (E'\xe2\x81\xa6iso\x7f@life.test', '{abc}def', 0);
+    (E'\xe2\x81\xa6iso\x7f@life.test', '{abc}def', 0),
+    (E'\x1b[31mmd5@life.test', '{plain-md5}b1f4f9a523e36fd969f4573e25af4540', 0);
 SQL
-[[ -n ${PP_SECRETS:-} ]] && printf '%s\n' 'bare-1.0-pw' 'Weak-pw-1' >>"$PP_SECRETS"
+[[ -n ${PP_SECRETS:-} ]] &&
+    printf '%s\n' 'bare-1.0-pw' 'Weak-pw-1' '{plain-md5}b1f4f9a523e36fd969f4573e25af4540' >>"$PP_SECRETS"
 sed "s/^postgresql-database = .*/postgresql-database = $hostile_db/" "$PP_TMP/admin.conf" \
     >"$PP_TMP/hostile.conf"
 chmod 600 "$PP_TMP/hostile.conf"
@@ -458,6 +460,7 @@ shows "check --verbose" '  \x0d\x1b[2Kfake@life.test: no password (NULL)'
 shows "check --verbose" '  weak: \u009b31mweak@life.test: plaintext'
 shows "check --verbose" '  bidi\u202egnp@life.test: unknown scheme, may be a hash'
 shows "check --verbose" '  \u2066iso\x7f@life.test: names an unknown scheme'
+shows "check --verbose" '  weak scheme: \x1b[31mmd5@life.test: {plain-md5}'
 out=$(pp migrate-plain --dry-run --config "$PP_TMP/hostile.conf" 2>&1)
 no_raw "migrate-plain --dry-run"
 shows "migrate-plain --dry-run" '  \x1b]0;owned\x07@life.test: {plain} (was unprefixed)'
