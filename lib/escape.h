@@ -9,11 +9,6 @@
 /* A buffer that holds any text of n bytes escaped, with its NUL. */
 #define PP_ESCAPED_SIZE(n) (4 * (size_t)(n) + 1)
 
-/* Length of the well-formed UTF-8 sequence at s (at most n bytes), with
- * its code point in *cp; 0 when it is not one (overlong, a surrogate,
- * above U+10FFFF, cut short). */
-size_t pp_utf8_seq(const unsigned char *s, size_t n, unsigned *cp);
-
 /* text as printable UTF-8, written to out (size bytes, at least 5) and
  * returned: printable ASCII and well-formed UTF-8 as they are, '\' as
  * "\\"; C0 controls, DEL and every byte of invalid UTF-8 as "\xHH"; C1

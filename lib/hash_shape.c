@@ -10,7 +10,7 @@
  * a password taken for a hash only waits for the operator, a hash taken
  * for a password becomes one. */
 #include "hash_shape.h"
-#include "escape.h"
+#include "utf8.h"
 #include "scheme.h"
 
 #include <string.h>

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "utf8.h"
 
 static const struct {
 	const char *text, *want;
