@@ -152,16 +152,17 @@ static void upgrade(const struct pp_config *cfg, const char *stored, const char 
 }
 
 /* equalize-timing: which answers cost a decoy check too.  Every refusal
- * whose own work was less than a default-scheme check; not a success: its
+ * whose own work was less than a check of a value this configuration
+ * makes (lib/equalize.h); not a success: its
  * time tells only someone who has the password that the address exists,
  * which the success itself has told them, and padding it would slow every
  * login of a plaintext userbase.  Nor an unavailable userbase: nothing was
  * learnt about the address. */
-static bool padded(enum pp_result result, const char *stored)
+static bool padded(const struct pp_config *cfg, enum pp_result result, const char *stored)
 {
 	switch (result) {
 	case PP_WRONG_PASSWORD:
-		return pp_needs_padding(stored);
+		return pp_needs_padding(cfg, stored);
 	case PP_NO_USER:
 	case PP_FORWARD:
 	case PP_BAD_STORED:
@@ -219,8 +220,8 @@ static enum pp_result authenticate(const struct pp_config *cfg, const char *logi
 		(void)pp_proof_make(made, out->name, mb.password, password);
 	/* The seed refuses unknown addresses at once; a site that fears
 	 * address enumeration more makes every refusal cost a check. */
-	if (cfg->equalize_timing && padded(result, mb.password))
-		pp_pad(password);
+	if (cfg->equalize_timing && padded(cfg, result, mb.password))
+		pp_pad(cfg, password);
 	if (keep != NULL)
 		*keep = mb;
 	else

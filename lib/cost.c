@@ -154,34 +154,42 @@ int pp_crypt_cost_ok(const char *setting, const char **why)
 	return pp_crypt_cost(setting, why) < 0 ? -1 : 0;
 }
 
-int pp_argon2_cost_ok(const char *encoded, const char **why)
+int pp_argon2_params(const char *encoded, struct pp_argon2_cost *out, const char **why)
 {
 	const char *p = strstr(encoded, "$m=");
-	long long m, t, par;
 
 	if (p == NULL) {
 		*why = "argon2 parameters missing";
 		return -1;
 	}
 	p += 3;
-	m = parse_decimal(&p);
-	if (m < 0 || strncmp(p, ",t=", 3) != 0)
+	out->m_kib = parse_decimal(&p);
+	if (out->m_kib < 0 || strncmp(p, ",t=", 3) != 0)
 		goto unreadable;
 	p += 3;
-	t = parse_decimal(&p);
-	if (t < 0 || strncmp(p, ",p=", 3) != 0)
+	out->t = parse_decimal(&p);
+	if (out->t < 0 || strncmp(p, ",p=", 3) != 0)
 		goto unreadable;
 	p += 3;
-	par = parse_decimal(&p);
-	if (par < 0 || *p != '$')
+	out->p = parse_decimal(&p);
+	if (out->p < 0 || *p != '$')
 		goto unreadable;
-	if (m > PP_CAP_ARGON2_M_KIB || t > PP_CAP_ARGON2_T || par > PP_CAP_ARGON2_P ||
-	    m * t > PP_CAP_ARGON2_M_T) {
-		*why = "argon2 parameters above the cap";
-		return -1;
-	}
 	return 0;
 unreadable:
 	*why = "unreadable argon2 parameters";
 	return -1;
+}
+
+int pp_argon2_cost_ok(const char *encoded, const char **why)
+{
+	struct pp_argon2_cost c;
+
+	if (pp_argon2_params(encoded, &c, why) != 0)
+		return -1;
+	if (c.m_kib > PP_CAP_ARGON2_M_KIB || c.t > PP_CAP_ARGON2_T || c.p > PP_CAP_ARGON2_P ||
+	    c.m_kib * c.t > PP_CAP_ARGON2_M_T) {
+		*why = "argon2 parameters above the cap";
+		return -1;
+	}
+	return 0;
 }

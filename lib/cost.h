@@ -33,7 +33,14 @@ long long pp_crypt_cost(const char *setting, const char **why);
 /* Is value a traditional DES crypt: 13 characters of the crypt alphabet? */
 bool pp_is_des(const char *value);
 
-/* The same for an encoded "$argon2..$v=19$m=..,t=..,p=..$" string. */
+/* An encoded "$argon2..$v=19$m=..,t=..,p=..$" string's parameters, read
+ * and not judged: 0, or -1 with *why set when they cannot be read. */
+struct pp_argon2_cost {
+	long long m_kib, t, p;
+};
+int pp_argon2_params(const char *encoded, struct pp_argon2_cost *out, const char **why);
+
+/* pp_crypt_cost_ok for an encoded "$argon2..$v=19$m=..,t=..,p=..$" string. */
 int pp_argon2_cost_ok(const char *encoded, const char **why);
 
 #endif

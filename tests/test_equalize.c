@@ -1,6 +1,9 @@
 /* equalize-timing, without a clock: the library counts its decoy checks
  * (pp_pad_count), and each kind of refusal must make exactly the checks it
- * should, against the real PostgreSQL.  Through PAM, an unknown address is
+ * should, against the real PostgreSQL.  The work itself is seen too: this
+ * program stands between lib/ and libxcrypt's crypt_rn and libargon2's
+ * argon2_verify, so a decoy check that is counted but not made fails, and
+ * each configuration's decoy must be a value of its own scheme and cost.  Through PAM, an unknown address is
  * PAM_AUTH_ERR with the option and PAM_USER_UNKNOWN without.  How long each
  * takes is make bench's business (bench/pp_equalize.c): this machine is
  * shared, and a timed assertion would flake. */
@@ -10,7 +13,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <argon2.h>
 #include <crypt.h>
+#include <dlfcn.h>
 #include <libpamtest.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "auth.h"
+#include "cost.h"
 #include "equalize.h"
 #include "pam_login.h"
 #include "pam_wrapper_exec.h"
@@ -50,6 +56,53 @@ static __attribute__((format(printf, 3, 4))) void to_stdout(void *ctx, int prior
 
 static const struct pp_logger logger = { to_stdout, NULL };
 
+/* --- seeing the work ------------------------------------------------------ */
+
+/* Every slow check lib/ makes goes through crypt_rn or argon2_verify with
+ * the stored value (past its "{scheme}") as the setting.  These two stand
+ * in for the libraries' own (found with RTLD_NEXT), count each call, and
+ * count apart those against the value in `watched`. */
+static unsigned long slow_calls, watched_calls;
+static char watched[PP_HASH_MAX];
+
+static void seen(const char *stored)
+{
+	slow_calls++;
+	if (stored != NULL && watched[0] != '\0' && strcmp(stored, watched) == 0)
+		watched_calls++;
+}
+
+/* Watch the body of decoy ("{scheme}body"), and zero the counts. */
+static void watch(const char *decoy)
+{
+	const char *body = decoy ? strchr(decoy, '}') : NULL;
+
+	snprintf(watched, sizeof watched, "%s", body ? body + 1 : "");
+	slow_calls = watched_calls = 0;
+}
+
+char *crypt_rn(const char *phrase, const char *setting, void *data, int size)
+{
+	char *(*real)(const char *, const char *, void *, int);
+
+	*(void **)&real = dlsym(RTLD_NEXT, "crypt_rn");
+	if (real == NULL)
+		abort();
+	seen(setting);
+	return real(phrase, setting, data, size);
+}
+
+int argon2_verify(const char *encoded, const void *pwd, const size_t pwdlen, argon2_type type)
+{
+	int (*real)(const char *, const void *, const size_t, argon2_type);
+
+	*(void **)&real = dlsym(RTLD_NEXT, "argon2_verify");
+	if (real == NULL)
+		abort();
+	seen(encoded);
+	return real(encoded, pwd, pwdlen, type);
+}
+
 /* "{crypt}" and a value crypt(3) makes now of RIGHT, with prefix's method
  * at cost (0: the method's default). */
 static char *crypt_value(const char *prefix, unsigned long cost)
@@ -80,6 +133,20 @@ static char *scheme_value(const char *scheme)
 	return out;
 }
 
+/* "{argon2id}" and a value of RIGHT with these parameters. */
+static char *argon2id_value(uint32_t m_kib, uint32_t t, uint32_t p)
+{
+	static const unsigned char salt[16] = "eq-test-salt-16b";
+	char encoded[256], *out = malloc(PP_HASH_MAX);
+
+	assert_non_null(out);
+	assert_int_equal(argon2_hash(t, m_kib, p, RIGHT, strlen(RIGHT), salt, sizeof salt, NULL, 32,
+				     encoded, sizeof encoded, Argon2_id, ARGON2_VERSION_NUMBER),
+			 ARGON2_OK);
+	snprintf(out, PP_HASH_MAX, "{argon2id}%s", encoded);
+	return out;
+}
+
 static void put(const char *name, const char *stored)
 {
 	char mbox[128];
@@ -100,7 +167,8 @@ static void put(const char *name, const char *stored)
 		fprintf(secrets, "%s\n", stored);
 }
 
-static void config(struct pp_config *cfg, bool equalize)
+static void config_schemes(struct pp_config *cfg, bool equalize, const char *password_scheme,
+			   const char *upgrade_scheme)
 {
 	pp_config_init(cfg);
 	cfg->host = strdup(env("PGHOST"));
@@ -109,6 +177,13 @@ static void config(struct pp_config *cfg, bool equalize)
 	cfg->password = strdup(env("PP_PGPASSWORD"));
 	cfg->database = strdup(env("PP_PGDB"));
 	cfg->equalize_timing = equalize;
+	cfg->password_scheme = password_scheme ? strdup(password_scheme) : NULL;
+	cfg->upgrade_scheme = upgrade_scheme ? strdup(upgrade_scheme) : NULL;
+}
+
+static void config(struct pp_config *cfg, bool equalize)
+{
+	config_schemes(cfg, equalize, NULL, NULL);
 }
 
 /* One login through lib/: its result, and how many decoy checks it made. */
@@ -131,18 +206,192 @@ static enum pp_result login_counting(bool equalize, const char *name, const char
 
 /* --- the decoy ---------------------------------------------------------- */
 
-/* The decoy is a whole, valid value (so its check does the work), and costs
- * what a value made now in the default scheme costs, no less and no more. */
-static void test_decoy_is_a_default_check(void **state)
+/* Do a and b cost the same, read from their parameters?  The same scheme,
+ * and the same crypt method and cost, or the same Argon2 parameters. */
+static bool same_cost(const char *a, const char *b)
 {
-	char *fresh = scheme_value(PP_DEFAULT_PASSWORD_SCHEME);
+	const char *va = NULL, *vb = NULL, *why;
+	const struct pp_scheme *sa = pp_stored_scheme(a, &va), *sb = pp_stored_scheme(b, &vb);
+	struct pp_argon2_cost ca, cb;
+
+	if (sa == NULL || sa != sb)
+		return false;
+	if (pp_argon2_params(va, &ca, &why) == 0 && pp_argon2_params(vb, &cb, &why) == 0)
+		return strncmp(va, vb, strcspn(va + 1, "$") + 2) == 0 && ca.m_kib == cb.m_kib &&
+		       ca.t == cb.t && ca.p == cb.p;
+	return pp_crypt_method_of(va) != NULL && pp_crypt_method_of(vb) != NULL &&
+	       strcmp(pp_crypt_method_of(va), pp_crypt_method_of(vb)) == 0 &&
+	       pp_crypt_cost(va, &why) >= 0 && pp_crypt_cost(va, &why) == pp_crypt_cost(vb, &why);
+}
+
+/* Each configuration's decoy is a whole, valid value (so that its check
+ * does the work) of its own scheme at its own cost, as a value made now by
+ * a password change would be; with upgrade-scheme set, of the dearer of
+ * the two. */
+static void test_decoy_is_a_check_of_the_configured_scheme(void **state)
+{
+	static const struct {
+		const char *password_scheme, *upgrade_scheme;
+		const char *like; /* what a decoy must cost as much as */
+	} rows[] = {
+		{ NULL, NULL, PP_DEFAULT_PASSWORD_SCHEME },
+		{ "{crypt} yescrypt", NULL, "{crypt} yescrypt" },
+		{ "{sha512-crypt}", NULL, "{sha512-crypt}" },
+		{ "{crypt} sha512", NULL, "{crypt} sha512" },
+		{ "{blf-crypt}", NULL, "{blf-crypt}" },
+		{ "{crypt} bcrypt", NULL, "{crypt} bcrypt" },
+		{ "{argon2id}", NULL, "{argon2id}" },
+		/* upgrade-scheme the dearer */
+		{ "{sha512-crypt}", "{argon2id}", "{argon2id}" },
+		{ "{crypt}", "{blf-crypt}", "{blf-crypt}" },
+		{ "{sha512-crypt}", "{crypt}", "{crypt}" },
+		{ "{ssha512}", "{sha512-crypt}", "{sha512-crypt}" },
+		/* password-scheme the dearer */
+		{ "{argon2id}", "{crypt}", "{argon2id}" },
+		{ "{blf-crypt}", "{crypt} yescrypt", "{blf-crypt}" },
+		{ "{crypt}", "{sha512-crypt}", "{crypt}" },
+	};
+	unsigned failed = 0;
 
 	(void)state;
-	assert_int_equal(pp_check_form(pp_decoy, NULL), PP_MATCH);
-	assert_int_equal(pp_verify(pp_decoy, WRONG, NULL), PP_MISMATCH);
-	assert_true(pp_costs_at_least(fresh, pp_decoy));
-	assert_true(pp_costs_at_least(pp_decoy, fresh));
-	free(fresh);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char decoy[PP_HASH_MAX] = "", *fresh = scheme_value(rows[i].like);
+		struct pp_config cfg;
+
+		config_schemes(&cfg, true, rows[i].password_scheme, rows[i].upgrade_scheme);
+		if (pp_decoy(&cfg, decoy, sizeof decoy) != 0 || !same_cost(decoy, fresh) ||
+		    pp_check_form(decoy, NULL) != PP_MATCH || pp_verify(decoy, WRONG, NULL) != PP_MISMATCH) {
+			/* A decoy is no secret: the password it was made of is random. */
+			printf("# password-scheme %s, upgrade-scheme %s: decoy %.40s..., want one "
+			       "costing as much as a new %s value\n",
+			       rows[i].password_scheme ? rows[i].password_scheme : "unset",
+			       rows[i].upgrade_scheme ? rows[i].upgrade_scheme : "unset", decoy,
+			       rows[i].like);
+			failed++;
+		}
+		pp_config_free(&cfg);
+		free(fresh);
+	}
+	if (failed > 0)
+		fail_msg("%u configuration(s) with the wrong decoy, see above", failed);
+}
+
+/* --- the decoy check is made, and is the only work ------------------------ */
+
+struct scheme_row {
+	const char *name;     /* <name>@eq.test */
+	char *stored;         /* NULL: no such row */
+	enum pp_result want;
+	unsigned long pads;   /* decoy checks counted by pp_pad_count */
+	unsigned long decoy;  /* checks of the decoy seen in crypt_rn/argon2_verify */
+	unsigned long slow;   /* all checks seen there */
+};
+
+/* Under one password-scheme, with equalize-timing: an unknown address and a
+ * cheap value check the configuration's decoy once, through the hashing
+ * library itself, and nothing else is hashed (the decoy is kept); a value
+ * that costs at least the decoy is checked alone. */
+static void pads_under(const char *password_scheme, struct scheme_row *rows, size_t n)
+{
+	char decoy[PP_HASH_MAX];
+	struct pp_config cfg;
+	unsigned failed = 0;
+
+	config_schemes(&cfg, true, password_scheme, NULL);
+	assert_int_equal(pp_decoy(&cfg, decoy, sizeof decoy), 0);
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].stored != NULL)
+			put(rows[i].name, rows[i].stored);
+	for (size_t i = 0; i < n; i++) {
+		struct scheme_row *r = &rows[i];
+		char login[128];
+		struct pp_login out;
+		unsigned long before = pp_pad_count();
+		enum pp_result got;
+
+		snprintf(login, sizeof login, "%s@eq.test", r->name);
+		watch(decoy);
+		got = pp_authenticate(&cfg, login, WRONG, &out, &logger);
+		if (got != r->want || pp_pad_count() - before != r->pads ||
+		    watched_calls != r->decoy || slow_calls != r->slow) {
+			printf("# %s, row %s: %s, %lu pads, %lu checks of the decoy, %lu slow checks; "
+			       "want %s, %lu, %lu, %lu\n",
+			       password_scheme, r->name, pp_result_name(got), pp_pad_count() - before,
+			       watched_calls, slow_calls, pp_result_name(r->want), r->pads, r->decoy,
+			       r->slow);
+			failed++;
+		}
+	}
+	watch(NULL);
+	for (size_t i = 0; i < n; i++)
+		free(rows[i].stored);
+	pp_config_free(&cfg);
+	if (failed > 0)
+		fail_msg("%s: %u row(s) wrong, see above", password_scheme, failed);
+}
+
+static void test_pad_checks_the_decoy_yescrypt(void **state)
+{
+	struct scheme_row rows[] = {
+		{ "nobody", NULL, PP_NO_USER, 1, 1, 1 },
+		{ "y-plain", strdup("{plain}" RIGHT), PP_WRONG_PASSWORD, 1, 1, 1 },
+		{ "y-cheap", crypt_value("$y$", 3), PP_WRONG_PASSWORD, 1, 1, 2 },
+		{ "y-same", scheme_value("{crypt} yescrypt"), PP_WRONG_PASSWORD, 0, 0, 1 },
+		{ "y-dear", crypt_value("$y$", 6), PP_WRONG_PASSWORD, 0, 0, 1 },
+		{ "y-bcrypt", crypt_value("$2b$", 4), PP_WRONG_PASSWORD, 1, 1, 2 },
+	};
+
+	(void)state;
+	pads_under("{crypt} yescrypt", rows, sizeof rows / sizeof rows[0]);
+}
+
+static void test_pad_checks_the_decoy_sha512_crypt(void **state)
+{
+	struct scheme_row rows[] = {
+		{ "nobody", NULL, PP_NO_USER, 1, 1, 1 },
+		{ "s-plain", strdup("{plain}" RIGHT), PP_WRONG_PASSWORD, 1, 1, 1 },
+		{ "s-cheap", crypt_value("$6$", 1000), PP_WRONG_PASSWORD, 1, 1, 2 },
+		{ "s-same", scheme_value("{sha512-crypt}"), PP_WRONG_PASSWORD, 0, 0, 1 },
+		{ "s-dear", crypt_value("$6$", 20000), PP_WRONG_PASSWORD, 0, 0, 1 },
+		{ "s-md5", crypt_value("$1$", 0), PP_WRONG_PASSWORD, 1, 1, 2 },
+	};
+
+	(void)state;
+	pads_under("{sha512-crypt}", rows, sizeof rows / sizeof rows[0]);
+}
+
+/* bcrypt at cost 12, dearer than the configured 10, is not padded; cost 8
+ * is. */
+static void test_pad_checks_the_decoy_bcrypt(void **state)
+{
+	struct scheme_row rows[] = {
+		{ "nobody", NULL, PP_NO_USER, 1, 1, 1 },
+		{ "b-plain", strdup("{plain}" RIGHT), PP_WRONG_PASSWORD, 1, 1, 1 },
+		{ "b-cheap", crypt_value("$2b$", 8), PP_WRONG_PASSWORD, 1, 1, 2 },
+		{ "b-same", scheme_value("{blf-crypt}"), PP_WRONG_PASSWORD, 0, 0, 1 },
+		{ "b-12", crypt_value("$2b$", 12), PP_WRONG_PASSWORD, 0, 0, 1 },
+		{ "b-yescrypt", crypt_value("$y$", 0), PP_WRONG_PASSWORD, 1, 1, 2 },
+	};
+
+	(void)state;
+	pads_under("{blf-crypt}", rows, sizeof rows / sizeof rows[0]);
+}
+
+static void test_pad_checks_the_decoy_argon2id(void **state)
+{
+	struct scheme_row rows[] = {
+		{ "nobody", NULL, PP_NO_USER, 1, 1, 1 },
+		{ "a-plain", strdup("{plain}" RIGHT), PP_WRONG_PASSWORD, 1, 1, 1 },
+		{ "a-less-memory", argon2id_value(32768, 3, 1), PP_WRONG_PASSWORD, 1, 1, 2 },
+		{ "a-fewer-passes", argon2id_value(65536, 2, 1), PP_WRONG_PASSWORD, 1, 1, 2 },
+		{ "a-more-lanes", argon2id_value(65536, 3, 2), PP_WRONG_PASSWORD, 1, 1, 2 },
+		{ "a-same", scheme_value("{argon2id}"), PP_WRONG_PASSWORD, 0, 0, 1 },
+		{ "a-dear", argon2id_value(65536, 4, 1), PP_WRONG_PASSWORD, 0, 0, 1 },
+		{ "a-yescrypt", crypt_value("$y$", 0), PP_WRONG_PASSWORD, 1, 1, 2 },
+	};
+
+	(void)state;
+	pads_under("{argon2id}", rows, sizeof rows / sizeof rows[0]);
 }
 
 /* --- every kind of answer, counted -------------------------------------- */
@@ -294,7 +543,11 @@ static int teardown(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_decoy_is_a_default_check),
+		cmocka_unit_test(test_decoy_is_a_check_of_the_configured_scheme),
+		cmocka_unit_test(test_pad_checks_the_decoy_yescrypt),
+		cmocka_unit_test(test_pad_checks_the_decoy_sha512_crypt),
+		cmocka_unit_test(test_pad_checks_the_decoy_bcrypt),
+		cmocka_unit_test(test_pad_checks_the_decoy_argon2id),
 		cmocka_unit_test(test_refusals_are_padded),
 		cmocka_unit_test(test_unknown_is_auth_err_with_the_option),
 	};
