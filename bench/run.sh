@@ -30,6 +30,8 @@
 #   PP_BENCH_VG=300 logins under valgrind
 #   PP_BENCH_PARTS=20000 of each piece in the breakdown (bench/pp_parts.c)
 #   PP_BENCH_G=40 refusals of each kind a round in (g)
+# PP_BENCH_ONLY=g runs (g) alone (its mailboxes only, no 1,000,000-row
+# table) and prints the header, (g) and its goals.
 # and, as an experiment, PP_BENCH_SHARED_BUFFERS=512MB sets the server's cache
 # (tests/pg.sh leaves PostgreSQL's 128MB: less than the 1,000,000-row table).
 set -euo pipefail
@@ -55,6 +57,15 @@ N_F=${PP_BENCH_F:-10000}
 N_VG=${PP_BENCH_VG:-300}
 N_PARTS=${PP_BENCH_PARTS:-20000}
 N_G=${PP_BENCH_G:-40}
+ONLY=${PP_BENCH_ONLY:-}
+[[ -z $ONLY || $ONLY == g ]] || { echo "$0: PP_BENCH_ONLY is empty or g" >&2; exit 2; }
+# (g) with each of these as the configured password-scheme: the label, the
+# setting, and pptool's command for a value of it.
+G_SCHEMES=(yescrypt sha512-crypt bcrypt argon2id)
+declare -A G_SETTING=([yescrypt]="{crypt} yescrypt" [sha512-crypt]="{sha512-crypt}"
+                      [bcrypt]="{blf-crypt}" [argon2id]="{argon2id}")
+declare -A G_MAKE=([yescrypt]="crypt --method yescrypt" [sha512-crypt]="hash sha512-crypt"
+                   [bcrypt]="hash blf-crypt" [argon2id]="hash argon2id")
 WORKERS=8
 SMALL=1000
 BIG=1000000
@@ -140,19 +151,26 @@ load_mailboxes() {
 }
 mailboxes() { sql --db="$1" -c "SELECT count(*) FROM mboxes"; }
 
-log "loading $SMALL mailboxes into $PP_PGDB, $BIG into $BIGDB"
-load_mailboxes "$PP_PGDB" 1 "$SMALL"
-sql -c "CREATE DATABASE $BIGDB"
-sql --db="$BIGDB" -f "$TOP/sql/schema.sql" >/dev/null
-load_mailboxes "$BIGDB" 1 "$BIG"
-[[ $(mailboxes "$PP_PGDB") == "$SMALL" && $(mailboxes "$BIGDB") == "$BIG" ]] ||
-    { echo "$0: the tables do not hold what they should" >&2; exit 1; }
+if [[ -z $ONLY ]]; then
+    log "loading $SMALL mailboxes into $PP_PGDB, $BIG into $BIGDB"
+    load_mailboxes "$PP_PGDB" 1 "$SMALL"
+    sql -c "CREATE DATABASE $BIGDB"
+    sql --db="$BIGDB" -f "$TOP/sql/schema.sql" >/dev/null
+    load_mailboxes "$BIGDB" 1 "$BIG"
+    [[ $(mailboxes "$PP_PGDB") == "$SMALL" && $(mailboxes "$BIGDB") == "$BIG" ]] ||
+        { echo "$0: the tables do not hold what they should" >&2; exit 1; }
+fi
 # (g)'s mailboxes, one per kind of stored value, made now by pptool.
 sql -v plain="{plain}Eq-right-1" -v md5="$("$BUILD/pptool" md5 Eq-right-1)" \
     -v yes="$("$BUILD/pptool" crypt Eq-right-1)" <<'SQL'
 INSERT INTO mboxes (mbox, password) VALUES ('eq-plain@bench.test', :'plain'),
     ('eq-md5@bench.test', :'md5'), ('eq-yes@bench.test', :'yes');
 SQL
+for k in "${G_SCHEMES[@]}"; do
+    # shellcheck disable=SC2086  # G_MAKE holds a command and its arguments
+    sql -v mbox="eq-s-$k@bench.test" -v value="$("$BUILD/pptool" ${G_MAKE[$k]} Eq-right-1)" \
+        <<<"INSERT INTO mboxes (mbox, password) VALUES (:'mbox', :'value');"
+done
 
 # --- PAM services and configurations ----------------------------------
 svcdir=$work/pam.d
@@ -165,8 +183,15 @@ conf >"$work/persistent.conf"
 { conf; echo "equalize-timing = yes"; } >"$work/equalize.conf"
 conf | sed "s/^postgresql-database = .*/postgresql-database = $BIGDB/" >"$work/big.conf"
 chmod 600 "$work"/*.conf
+g_services=()
+for k in "${G_SCHEMES[@]}"; do
+    { conf; echo "equalize-timing = yes"; echo "password-scheme = ${G_SETTING[$k]}"; } \
+        >"$work/equalize-$k.conf"
+    g_services+=("pp_eq_$k:equalize-$k.conf")
+done
+chmod 600 "$work"/*.conf
 for pair in pp_bench:persistent.conf pp_bench_off:not-persistent.conf pp_bench_big:big.conf \
-    pp_eq:equalize.conf; do
+    pp_eq:equalize.conf "${g_services[@]}"; do
     svc=${pair%%:*} cfg=$work/${pair#*:}
     printf '%s required %s config=%s\n' auth "$BUILD/pam_powermail.so" "$cfg" \
         account "$BUILD/pam_powermail.so" "$cfg" >"$svcdir/$svc"
@@ -196,7 +221,9 @@ idx_scans() {
         [[ $n == 0 ]] && break
         sleep 0.05
     done
-    for db in "$PP_PGDB" "$BIGDB"; do
+    local dbs=("$PP_PGDB")
+    [[ -n $ONLY ]] || dbs+=("$BIGDB")
+    for db in "${dbs[@]}"; do
         n=$(sql --db="$db" -c "SELECT pg_stat_clear_snapshot()" \
             -c "SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'mbox_index'" | tail -n 1)
         total=$((total + n))
@@ -227,6 +254,7 @@ run_part() {
 }
 
 # --- the parts ----------------------------------------------------------
+if [[ -z $ONLY ]]; then
 log "(a), (b): $ROUNDS rounds of $N_A raw lookups and $N_B PAM logins"
 for r in $(seq 1 "$ROUNDS"); do
     run_part "a$r" "$BENCH/pp_bench" libpq "$N_A" "$SMALL"
@@ -275,15 +303,28 @@ log "(d) one check per scheme"
 schemes=$("$BUILD/pptool" schemes | awk 'NR > 1 && $3 == "yes" { print $1 }')
 # shellcheck disable=SC2086
 "$BENCH/pp_schemes" $schemes >"$work/d.out" 2>"$work/d.err" || true
+fi
 
-log "(g) refusals: $ROUNDS rounds of $N_G of each kind, equalize-timing no and yes"
+log "(g) refusals: $ROUNDS rounds of $N_G of each kind, equalize-timing no and yes, and yes under each of ${G_SCHEMES[*]}"
 G_KINDS=(unknown=eq-nobody@bench.test plain=eq-plain@bench.test md5=eq-md5@bench.test
          yescrypt=eq-yes@bench.test)
+G_NO_KINDS=("${G_KINDS[@]}")
+for k in "${G_SCHEMES[@]}"; do
+    [[ $k == yescrypt ]] || G_NO_KINDS+=("$k=eq-s-$k@bench.test")
+    mkdir -p "$work/g_s_$k"
+done
 mkdir -p "$work/g_no" "$work/g_yes"
 for r in $(seq 1 "$ROUNDS"); do
-    run_part "gno$r" drive refusals pp_bench "$N_G" "$work/g_no" "${G_KINDS[@]}"
+    run_part "gno$r" drive refusals pp_bench "$N_G" "$work/g_no" "${G_NO_KINDS[@]}"
     run_part "gyes$r" drive refusals pp_eq "$N_G" "$work/g_yes" "${G_KINDS[@]}"
+    # The configured scheme's own mailbox against an unknown address.
+    for k in "${G_SCHEMES[@]}"; do
+        run_part "gs_$k$r" drive refusals "pp_eq_$k" "$N_G" "$work/g_s_$k" \
+            unknown=eq-nobody@bench.test "stored=eq-s-$k@bench.test"
+    done
 done
+
+if [[ -z $ONLY ]]; then
 
 log "(e) $WORKERS threads, $WORKERS processes: $N_E logins each"
 run_part e_threads drive threads pp_bench "$WORKERS" "$N_E" "$SMALL"
@@ -331,6 +372,7 @@ vg_errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$work/valgrind
 vg_definite=$(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' "$work/valgrind.log" | tail -n 1)
 vg_logins=$(val "$work/vg.out" logins)
 vg_failures=$(val "$work/vg.out" failures)
+fi
 total_time=$(($(date +%s) - started))
 times >"$work/times1"
 other=$(( ($(busy_jiffies) - busy0) - ($(cluster_jiffies) - cluster0) - ($(own_jiffies "$work/times1") - own0) ))
@@ -359,6 +401,88 @@ percentiles() {
 # sum_of PREFIX: the connections of the rounds PREFIX1..N.
 sum_of() { local r t=0; for r in $(seq 1 "$ROUNDS"); do t=$((t + ${CONNS[$1$r]})); done; echo "$t"; }
 
+# (g): the median refusal of each kind, and unknown over {plain} and {md5};
+# under each configured scheme, unknown over a wrong password against a
+# value of that scheme.
+declare -A G
+for o in no yes; do
+    for k in unknown plain md5 yescrypt; do
+        G[$o.$k]=$(percentiles "$work/g_$o/$k" | cut -d' ' -f1)
+    done
+done
+for k in "${G_SCHEMES[@]}"; do
+    [[ $k == yescrypt ]] || G[no.$k]=$(percentiles "$work/g_no/$k" | cut -d' ' -f1)
+    G[s.$k.unknown]=$(percentiles "$work/g_s_$k/unknown" | cut -d' ' -f1)
+    G[s.$k.stored]=$(percentiles "$work/g_s_$k/stored" | cut -d' ' -f1)
+    G[s.$k.r]=$(calc "${G[s.$k.unknown]} / ${G[s.$k.stored]}")
+    G[no.$k.r]=$(calc "${G[no.unknown]} / ${G[no.$k]}")
+done
+g_no_plain_r=$(calc "${G[no.unknown]} / ${G[no.plain]}") g_no_md5_r=$(calc "${G[no.unknown]} / ${G[no.md5]}")
+g_yes_plain_r=$(calc "${G[yes.unknown]} / ${G[yes.plain]}") g_yes_md5_r=$(calc "${G[yes.unknown]} / ${G[yes.md5]}")
+g_table() {
+    echo "(g) a refused login (wrong password, pam_start to pam_end), median of $ROUNDS rounds x $N_G, us"
+    echo "      equalize-timing no:   unknown $(printf '%8s' "${G[no.unknown]}")  {plain} $(printf '%8s' "${G[no.plain]}")  {md5} $(printf '%8s' "${G[no.md5]}")  {crypt} yescrypt $(printf '%8s' "${G[no.yescrypt]}")"
+    echo "                           $(for k in "${G_SCHEMES[@]}"; do [[ $k == yescrypt ]] || printf ' %s %8s ' "$k" "${G[no.$k]}"; done)"
+    echo "      equalize-timing yes:  unknown $(printf '%8s' "${G[yes.unknown]}")  {plain} $(printf '%8s' "${G[yes.plain]}")  {md5} $(printf '%8s' "${G[yes.md5]}")  {crypt} yescrypt $(printf '%8s' "${G[yes.yescrypt]}")"
+    echo "    equalize-timing yes and password-scheme as named: an unknown address, a wrong password against a value of that scheme"
+    for k in "${G_SCHEMES[@]}"; do
+        printf '      %-14s %-18s unknown %9s  wrong %9s  unknown/wrong %s\n' "$k" "${G_SETTING[$k]}" \
+            "${G[s.$k.unknown]}" "${G[s.$k.stored]}" "$(fmt "${G[s.$k.r]}" 3)"
+    done
+}
+goal() { printf '      %-62s %-20s %s\n' "$1" "$2" "$3"; }
+g_goals() {
+    goal "equalize-timing yes: unknown / {plain} wrong = $(fmt "$g_yes_plain_r" 3)" "goal 0.8 to 1.25" \
+        "$(verdict "$g_yes_plain_r >= 0.8 && $g_yes_plain_r <= 1.25")"
+    goal "equalize-timing yes: unknown / {md5} wrong = $(fmt "$g_yes_md5_r" 3)" "goal 0.8 to 1.25" \
+        "$(verdict "$g_yes_md5_r >= 0.8 && $g_yes_md5_r <= 1.25")"
+    for k in "${G_SCHEMES[@]}"; do
+        goal "equalize-timing yes, $k: unknown / wrong = $(fmt "${G[s.$k.r]}" 3)" \
+            "goal 0.8 to 1.25" "$(verdict "${G[s.$k.r]} >= 0.8 && ${G[s.$k.r]} <= 1.25")"
+    done
+    goal "equalize-timing no:  unknown / {plain} wrong = $(fmt "$g_no_plain_r" 3)" "no goal (the gap)" "-"
+    goal "equalize-timing no:  unknown / {md5} wrong = $(fmt "$g_no_md5_r" 3)" "no goal (the gap)" "-"
+    for k in "${G_SCHEMES[@]}"; do
+        goal "equalize-timing no:  unknown / $k wrong = $(fmt "${G[no.$k.r]}" 3)" "no goal (the gap)" "-"
+    done
+}
+model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+tree_state() {
+    local head dirty
+    head=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null) || { echo "not a git checkout"; return; }
+    dirty=$(git -C "$TOP" status --porcelain -- lib pam_powermail Makefile 2>/dev/null | awk '{ print $2 }' | tr '\n' ' ')
+    echo "commit $head${dirty:+, with uncommitted changes in: $dirty}"
+}
+header() {
+    cat <<EOF
+pam_powermail benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')$([[ -z $ONLY ]] || echo ", (g) only (PP_BENCH_ONLY=g)")
+machine:   $(nproc) CPUs, ${model:-unknown model}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); $(uname -srm)
+           PostgreSQL $pgversion, tests/pg.sh settings, shared_buffers $(sql -c "SHOW shared_buffers")$([[ -z ${PP_BENCH_SHARED_BUFFERS:-} ]] || echo " (PP_BENCH_SHARED_BUFFERS)")
+module:    $BUILD/pam_powermail.so, libpam under pam_wrapper, services in the bench's temp dir
+source:    $(tree_state)
+others:    load average $load0 at the start, $load1 at the end; processes not the bench's used about ${other_pct}% of one CPU meanwhile$([[ $other_pct -gt 25 ]] && echo " -- THE FIGURES ARE DISTURBED")
+EOF
+}
+if [[ -n $ONLY ]]; then
+    header
+    echo
+    g_table
+    echo
+    echo "ratios and goals"
+    g_goals
+    for p in "${parts[@]}"; do
+        f=$(val "$work/$p.out" failures)
+        [[ $f == 0 ]] || echo "  !! $p: failures=$f: its figure is not valid"
+        if [[ -s $work/$p.err ]]; then
+            echo "  !! $p wrote $(wc -l <"$work/$p.err") lines on stderr, the first:"
+            head -n 3 "$work/$p.err" | sed 's/^/       /'
+        fi
+    done
+    echo
+    echo "whole run: ${total_time}s"
+    exit 0
+fi
+
 read -r a_ps a_min a_max < <(stats per_second a)
 read -r b_ps b_min b_max < <(stats per_second b)
 read -r a_us _ _ < <(stats mean_us a)
@@ -373,15 +497,6 @@ read -r fb50 fb99 fb999 fbmax fbn < <(percentiles "$work/lat_big")
 read -r rs50 rs99 rs999 rsmax rsn < <(percentiles "$work/raw_small")
 read -r rb50 rb99 rb999 rbmax rbn < <(percentiles "$work/raw_big")
 p99_ratio=$(calc "$fb99 / $fs99")
-# (g): the median refusal of each kind, and unknown over {plain} and {md5}.
-declare -A G
-for o in no yes; do
-    for k in unknown plain md5 yescrypt; do
-        G[$o.$k]=$(percentiles "$work/g_$o/$k" | cut -d' ' -f1)
-    done
-done
-g_no_plain_r=$(calc "${G[no.unknown]} / ${G[no.plain]}") g_no_md5_r=$(calc "${G[no.unknown]} / ${G[no.md5]}")
-g_yes_plain_r=$(calc "${G[yes.unknown]} / ${G[yes.plain]}") g_yes_md5_r=$(calc "${G[yes.unknown]} / ${G[yes.md5]}")
 rss_warm=$(val "$work/long.out" rss_warm_kb)
 rss_end=$(val "$work/long.out" rss_end_kb)
 rss_diff=$((rss_end - rss_warm))
@@ -409,15 +524,8 @@ else
     vg_result="${vg_errors:-?} errors (exit $vg_rc, ${vg_failures:-?} failed logins)"
 fi
 
-model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 L=$work/long.out
 P=$work/parts.out
-tree_state() {
-    local head dirty
-    head=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null) || { echo "not a git checkout"; return; }
-    dirty=$(git -C "$TOP" status --porcelain -- lib pam_powermail Makefile 2>/dev/null | awk '{ print $2 }' | tr '\n' ' ')
-    echo "commit $head${dirty:+, with uncommitted changes in: $dirty}"
-}
 syscall_lines() {
     [[ -s $work/sys_b ]] || { echo "    syscalls: strace not installed, not counted"; return; }
     local total_b total_a
@@ -432,13 +540,8 @@ piece() { printf '%8.1f %10.1f' "$(val "$P" "$1_wall_us")" "$(val "$P" "$1_cpu_u
 parts_sum_w=$(calc "$(val "$P" floor_wall_us) + $(val "$P" lookup_wall_us) + $(val "$P" config_wall_us) + $(val "$P" name_wall_us) + $(val "$P" verify_wall_us)")
 parts_sum_c=$(calc "$(val "$P" floor_cpu_us) + $(val "$P" lookup_cpu_us) + $(val "$P" config_cpu_us) + $(val "$P" name_cpu_us) + $(val "$P" verify_cpu_us)")
 
+header
 cat <<EOF
-pam_powermail benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')
-machine:   $(nproc) CPUs, ${model:-unknown model}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); $(uname -srm)
-           PostgreSQL $pgversion, tests/pg.sh settings, shared_buffers $(sql -c "SHOW shared_buffers")$([[ -z ${PP_BENCH_SHARED_BUFFERS:-} ]] || echo " (PP_BENCH_SHARED_BUFFERS)")
-module:    $BUILD/pam_powermail.so, libpam under pam_wrapper, services in the bench's temp dir
-source:    $(tree_state)
-others:    load average $load0 at the start, $load1 at the end; processes not the bench's used about ${other_pct}% of one CPU meanwhile$([[ $other_pct -gt 25 ]] && echo " -- THE FIGURES ARE DISTURBED")
 mailboxes: {plain}, picked at random, right password; $SMALL in $PP_PGDB.mboxes, $BIG in $BIGDB.mboxes
 conns:     server connections of the powermail role, counted in the cluster log (log_connections)
 lookups:   idx_scan of mbox_index on the server, per lookup or transaction
@@ -479,9 +582,7 @@ $(syscall_lines)
       $(printf '%7s' "$SMALL") mailboxes: $s_blocks, $s_miss missed;  $(printf '%7s' "$BIG") mailboxes: $b_blocks, $b_miss missed
 RSS of the driver (b, long run): after $WARM_B logins $rss_warm kB, after $N_LONG logins $rss_end kB: $rss_diff kB more
 valgrind memcheck, $vg_logins logins (persistent): $vg_result; definitely lost ${vg_definite:-0} bytes; conns $vg_conns
-(g) a refused login (wrong password, pam_start to pam_end), median of $ROUNDS rounds x $N_G, us
-      equalize-timing no:   unknown $(printf '%8s' "${G[no.unknown]}")  {plain} $(printf '%8s' "${G[no.plain]}")  {md5} $(printf '%8s' "${G[no.md5]}")  {crypt} yescrypt $(printf '%8s' "${G[no.yescrypt]}")
-      equalize-timing yes:  unknown $(printf '%8s' "${G[yes.unknown]}")  {plain} $(printf '%8s' "${G[yes.plain]}")  {md5} $(printf '%8s' "${G[yes.md5]}")  {crypt} yescrypt $(printf '%8s' "${G[yes.yescrypt]}")
+$(g_table)
 (d) one check at the scheme's default cost (pp_verify, right password, median of the runs):
 EOF
 while read -r line; do
@@ -498,7 +599,6 @@ done <"$work/d.out"
 
 echo
 echo "ratios and goals"
-goal() { printf '      %-62s %-20s %s\n' "$1" "$2" "$3"; }
 goal "b/a = $(fmt "$b_over_a" 3)  ((b) $(fmt "$b_us" 1) us a transaction, (a) $(fmt "$a_us" 1) us a lookup)" \
     "goal >= 0.8" "$(verdict "$b_over_a >= 0.8")"
 goal "b/c = $(fmt "$b_over_c" 1)" "goal >= 15" "$(verdict "$b_over_c >= 15")"
@@ -508,12 +608,7 @@ goal "p99 with $BIG / p99 with $SMALL = $(fmt "$p99_ratio" 3)" "goal <= 1.2" \
 goal "RSS after $N_LONG logins - after $WARM_B = $rss_diff kB" "goal within 1024 kB" \
     "$(verdict "$rss_diff <= 1024 && $rss_diff >= -1024")"
 goal "valgrind: $vg_result" "goal clean" "$(verdict "\"$vg_result\" == \"clean\"")"
-goal "equalize-timing yes: unknown / {plain} wrong = $(fmt "$g_yes_plain_r" 3)" "goal 0.8 to 1.25" \
-    "$(verdict "$g_yes_plain_r >= 0.8 && $g_yes_plain_r <= 1.25")"
-goal "equalize-timing yes: unknown / {md5} wrong = $(fmt "$g_yes_md5_r" 3)" "goal 0.8 to 1.25" \
-    "$(verdict "$g_yes_md5_r >= 0.8 && $g_yes_md5_r <= 1.25")"
-goal "equalize-timing no:  unknown / {plain} wrong = $(fmt "$g_no_plain_r" 3)" "no goal (the gap)" "-"
-goal "equalize-timing no:  unknown / {md5} wrong = $(fmt "$g_no_md5_r" 3)" "no goal (the gap)" "-"
+g_goals
 for p in "${parts[@]}"; do
     key=failures
     [[ $p == e_procs ]] && key=failed_processes
