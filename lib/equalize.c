@@ -190,12 +190,28 @@ static bool argon2_costs_at_least(const char *stored, const char *reference)
 	return have.m_kib >= want.m_kib && have.t >= want.t && have.p <= want.p;
 }
 
+/* The same PBKDF2 scheme ({pbkdf2}, {scram-sha-1}, {scram-sha-256}), at
+ * least as many iterations. */
+static bool kdf_costs_at_least(const char *stored, const char *reference)
+{
+	const char *mine = NULL, *theirs = NULL;
+	const struct pp_scheme *s = pp_stored_scheme(stored, &mine),
+			       *r = pp_stored_scheme(reference, &theirs);
+	long have, want;
+
+	if (s == NULL || s != r || (want = pp_kdf_iterations(r, theirs)) < 0)
+		return false;
+	have = pp_kdf_iterations(s, mine);
+	return have >= want;
+}
+
 bool pp_needs_padding(const struct pp_config *cfg, const char *stored)
 {
 	char decoy[PP_HASH_MAX];
 	const char *d = pp_decoy(cfg, decoy, sizeof decoy) == 0 ? decoy : fallback;
 
-	return !pp_costs_at_least(stored, d) && !argon2_costs_at_least(stored, d);
+	return !pp_costs_at_least(stored, d) && !argon2_costs_at_least(stored, d) &&
+	       !kdf_costs_at_least(stored, d);
 }
 
 void pp_pad(const struct pp_config *cfg, const char *password)

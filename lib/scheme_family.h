@@ -53,6 +53,9 @@ pp_verify_fn pp_pbkdf2_verify;
 pp_hash_fn pp_pbkdf2_hash;
 pp_verify_fn pp_scram_verify;
 pp_hash_fn pp_scram_hash;
+/* The iteration count of value, a {pbkdf2} or {scram-*} value of scheme
+ * (past its "{name}"); -1 for another scheme or an unreadable count. */
+long pp_kdf_iterations(const struct pp_scheme *scheme, const char *value);
 
 /* scheme_argon2.c: params is a struct pp_argon2_params */
 struct pp_argon2_params {

@@ -74,6 +74,24 @@ enum pp_verdict pp_pbkdf2_verify(const struct pp_scheme *scheme, const char *val
 	return verdict;
 }
 
+long pp_kdf_iterations(const struct pp_scheme *scheme, const char *value)
+{
+	const char *why, *rounds, *end;
+
+	if (scheme->verify == pp_pbkdf2_verify) {
+		if (strncmp(value, "$1$", 3) != 0 || (rounds = strchr(value + 3, '$')) == NULL ||
+		    (end = strchr(++rounds, '$')) == NULL)
+			return -1;
+		return iterations(rounds, (size_t)(end - rounds), 1, &why);
+	}
+	if (scheme->verify == pp_scram_verify) {
+		if ((end = strchr(value, ',')) == NULL)
+			return -1;
+		return iterations(value, (size_t)(end - value), 1, &why);
+	}
+	return -1;
+}
+
 /* n characters of the crypt alphabet, from getrandom; 0 or -1. */
 static int random_text(char *out, size_t n)
 {

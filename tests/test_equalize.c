@@ -17,6 +17,7 @@
 #include <crypt.h>
 #include <dlfcn.h>
 #include <libpamtest.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -399,6 +400,58 @@ static void test_pad_checks_the_decoy_argon2id(void **state)
 	pads_under("{argon2id}", rows, sizeof rows / sizeof rows[0]);
 }
 
+/* "{pbkdf2}" and Dovecot's form of RIGHT at rounds, made here with
+ * libcrypto: "$1$SALT$ROUNDS$HEX". */
+static char *pbkdf2_value(unsigned rounds)
+{
+	static const char salt[] = "eqTestSalt16bytes";
+	unsigned char key[20];
+	char *out = malloc(PP_HASH_MAX);
+	int n;
+
+	assert_non_null(out);
+	assert_int_equal(PKCS5_PBKDF2_HMAC_SHA1(RIGHT, (int)strlen(RIGHT),
+						(const unsigned char *)salt, (int)strlen(salt),
+						(int)rounds, sizeof key, key),
+			 1);
+	n = snprintf(out, PP_HASH_MAX, "{pbkdf2}$1$%s$%u$", salt, rounds);
+	for (size_t i = 0; i < sizeof key; i++)
+		n += snprintf(out + n, PP_HASH_MAX - (size_t)n, "%02x", key[i]);
+	return out;
+}
+
+/* The PBKDF2 schemes are judged by their iterations: as many as the
+ * configured scheme's (5000 for {pbkdf2}) or more is not padded.  Their
+ * work is libcrypto's, not crypt_rn's: only the pads are counted. */
+static void test_pad_checks_the_decoy_pbkdf2(void **state)
+{
+	struct scheme_row rows[] = {
+		{ "nobody", NULL, PP_NO_USER, 1, 0, 0 },
+		{ "p-plain", strdup("{plain}" RIGHT), PP_WRONG_PASSWORD, 1, 0, 0 },
+		{ "p-cheap", pbkdf2_value(1000), PP_WRONG_PASSWORD, 1, 0, 0 },
+		{ "p-same", scheme_value("{pbkdf2}"), PP_WRONG_PASSWORD, 0, 0, 0 },
+		{ "p-dear", pbkdf2_value(20000), PP_WRONG_PASSWORD, 0, 0, 0 },
+		{ "p-scram", scheme_value("{scram-sha-256}"), PP_WRONG_PASSWORD, 1, 0, 0 },
+		{ "p-yescrypt", crypt_value("$y$", 0), PP_WRONG_PASSWORD, 1, 0, 1 },
+	};
+
+	(void)state;
+	pads_under("{pbkdf2}", rows, sizeof rows / sizeof rows[0]);
+}
+
+static void test_pad_checks_the_decoy_scram(void **state)
+{
+	struct scheme_row rows[] = {
+		{ "nobody", NULL, PP_NO_USER, 1, 0, 0 },
+		{ "c-same", scheme_value("{scram-sha-256}"), PP_WRONG_PASSWORD, 0, 0, 0 },
+		{ "c-sha1", scheme_value("{scram-sha-1}"), PP_WRONG_PASSWORD, 1, 0, 0 },
+		{ "c-pbkdf2", pbkdf2_value(20000), PP_WRONG_PASSWORD, 1, 0, 0 },
+	};
+
+	(void)state;
+	pads_under("{scram-sha-256}", rows, sizeof rows / sizeof rows[0]);
+}
+
 /* --- many threads, more configurations than the table keeps -------------- */
 
 /* Cheap schemes, so that the race is about the table, not the hashing: six
@@ -612,6 +665,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pad_checks_the_decoy_sha512_crypt),
 		cmocka_unit_test(test_pad_checks_the_decoy_bcrypt),
 		cmocka_unit_test(test_pad_checks_the_decoy_argon2id),
+		cmocka_unit_test(test_pad_checks_the_decoy_pbkdf2),
+		cmocka_unit_test(test_pad_checks_the_decoy_scram),
 		cmocka_unit_test(test_decoys_from_many_threads),
 		cmocka_unit_test(test_refusals_are_padded),
 		cmocka_unit_test(test_unknown_is_auth_err_with_the_option),
