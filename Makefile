@@ -120,7 +120,7 @@ check-build: deps-check
 	$(MAKE) BUILD=build-asan CC=clang SANITIZE=1 tests
 	@clang -print-file-name=libclang_rt.asan-x86_64.so > build-asan/preload
 	$(MAKE) BUILD=build-tsan CC=clang SANITIZE=thread tests
-	@echo 'test_persistent|test_lifecycle' > build-tsan/tests.only
+	@echo 'test_persistent|test_lifecycle|test_equalize' > build-tsan/tests.only
 
 check: check-build
 	tests/run-tests.sh build build-asan build-tsan
