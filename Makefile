@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pam_powermail: the PAM module, its library, pptool and their tests.
 #
 #   make            build into build/

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fuzzing with libFuzzer; included by the Makefile.
 #
 #   make fuzz-build               the targets tests/fuzz/fuzz_*.c, built with

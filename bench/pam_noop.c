@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pam_noop.so: the floor of (b) in `make bench`.  A module that does what
  * any password module must do through the PAM API -- get the login name,
  * get the password through the conversation -- and nothing else: no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pp_bench: the driver of `make bench` (bench/run.sh).
  *
  * Every mode prints its figures as "key=value" lines on stdout, and nothing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pp_parts: where the time of a PAM transaction goes, for `make bench`.
  *
  *   pp_parts N M CONFIG NOOP_SERVICE MODULE_SERVICE

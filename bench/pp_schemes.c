@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pp_schemes: (d) of `make bench`, the cost of one password check for each
  * scheme at its default cost.
  *

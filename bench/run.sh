@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/run.sh BUILD -- the measurements of `make bench`.
 #
 # Starts a throwaway PostgreSQL cluster (tests/pg.sh) in a temporary

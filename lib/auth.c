@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The login flow.  Data goes one way: name, userbase, dispatcher, result.
  * Every refusal is logged once, here, with the mailbox and the reason and
  * never a password or a stored value. */

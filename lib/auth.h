@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One login, start to end: normalise the name, ask the userbase, verify
  * through the dispatcher.  Everything that logs someone in calls this. */
 #ifndef PP_AUTH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A query that passed query-timeout is cancelled on the server.
  *
  * Without it, closing the connection is not enough: a backend waiting on a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Stopping a query on the server after we stopped waiting for it. */
 #ifndef PP_CANCEL_H
 #define PP_CANCEL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Configuration: a table of keys, a strict line parser, and the file checks.
  * Anything unknown, repeated or out of range is an error naming file and
  * line: a mail platform should not run on a silently guessed setting. */

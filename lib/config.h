@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pam_powermail's configuration: /etc/pam_powermail.conf and module
  * arguments, with PowerMail's key names.  The config owns every string. */
 #ifndef PP_CONFIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Parsed configurations, kept between logins.  Reading and parsing the file
  * costs five system calls and a few microseconds each time, and a busy auth
  * worker reads the same unchanged file thousands of times a second; one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Connection parameters from the configuration alone.
  *
  * libpq takes any parameter the caller leaves unset from its PG* variable,

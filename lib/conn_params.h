@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The parameters of a connection to the userbase, from the configuration
  * alone.  libpq fills every parameter left unset from a PG* environment
  * variable (PGHOSTADDR even wins over a configured host), and the files it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The connection pool.
  *
  * Why a small pool behind a mutex: Dovecot runs PAM in single-threaded auth

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Connections to the userbase, kept open across logins.  A login costs one
  * query round trip, not a connection setup with its authentication. */
 #ifndef PP_CONNECTION_H

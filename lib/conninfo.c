@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* postgresql-conninfo through libpq's parser, with our own words and wiped
  * memory around it. */
 #include "conninfo.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* postgresql-conninfo, parsed: libpq's own parser (PQconninfoParse), but
  * none of its words reach a log line, and every value is wiped when freed.
  * libpq's text for a string it cannot parse quotes the string, password

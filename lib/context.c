@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The caller's context for a login's log lines (see context.h). */
 #include "context.h"
 

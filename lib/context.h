@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The caller's context at the end of a login's log lines, as pam_unix gives
  * it, so that a ban filter can find the client: "rhost=H ruser=U tty=T",
  * each field only where the caller set it (an unset or empty item is left

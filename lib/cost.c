@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reading cost parameters out of stored values, to refuse before computing. */
 #include "cost.h"
 

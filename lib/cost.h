@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Caps on the cost parameters a stored value may ask for.  A userbase row
  * must not be able to make one login burn seconds of CPU or gigabytes of
  * memory: values above these caps are malformed and are never computed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Base64 and hex, strict on input: a digest that decodes two ways is a
  * digest an attacker can shape. */
 #include "encoding.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Strict base64 (RFC 4648, padded) and hex codecs for stored digests. */
 #ifndef PP_ENCODING_H
 #define PP_ENCODING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* equalize-timing's padding.  A padded refusal checks the password against
  * a decoy made in the configuration's own scheme, so that it costs what a
  * wrong password against one of that userbase's values costs: a constant

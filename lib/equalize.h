@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* equalize-timing: a refusal costs at least one check in the scheme the
  * configuration makes new values in (password-scheme, or upgrade-scheme
  * where that is dearer), at the cost it makes them, so that how long it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Escaping row text for a terminal (escape.h).  One rule for every line
  * pptool prints: what could move the cursor, erase, set a title or turn
  * text around is shown as an escape, and '\' is doubled so that an escape

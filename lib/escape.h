@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Text from the userbase made safe for a terminal.  A row is hostile
  * input: a mailbox name holding "\r\e[2K" or "\e]0;...\a" would erase,
  * forge or retitle what the operator reads. */

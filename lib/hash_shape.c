@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Whether a value under an unknown scheme name may be a hash (hash_shape.h).
  *
  * Every hash form, whatever its scheme, writes its digest (with its salt

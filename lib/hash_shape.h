@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Could a stored value be a password hash?  For a value under a scheme
  * name we do not know: a PowerMail 1.0 plaintext password, or a hash of a
  * scheme this version does not verify.  Only the first may be given a

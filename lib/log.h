@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Logging from lib/ without knowing who listens: pam_syslog in the module,
  * stderr in pptool.  Priorities are syslog's. */
 #ifndef PP_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Name normalisation: everything a name must be before the database sees it. */
 #include "name.h"
 #include "utf8.h"

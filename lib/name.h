@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Turning a login name into the mailbox name the userbase is asked for. */
 #ifndef PP_NAME_H
 #define PP_NAME_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Server errors as we say them, and results wiped before they are freed.
  *
  * Why not libpq's own text: PQresultErrorMessage carries DETAIL, HINT and

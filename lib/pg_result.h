@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What of a libpq result may leave the process, and how a result is let go:
  * a failed query is described by its SQLSTATE and, when it can quote no
  * value, its primary message; a result's cells are wiped before it is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Proofs of a verified password (proof.h): keyed digests, compared in
  * constant time, wiped. */
 #include "proof.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the first pass of a password change verified, so that the second
  * need not compute the same hash again (pam_sm_chauthtok's PAM_PRELIM_CHECK
  * and PAM_UPDATE_AUTHTOK).  A proof holds no secret in the clear: only

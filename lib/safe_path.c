@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The walk from / to the configuration file.  realpath(3) then stat(2) of
  * each parent, as OpenSSH does, checks a path that may have changed by the
  * time the file is opened; holding each directory open (O_PATH: search

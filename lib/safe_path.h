@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Opening a file that only root (or we) could have put there, in the spirit
  * of OpenSSH's StrictModes: every directory from / down is checked. */
 #ifndef PP_SAFE_PATH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The dispatcher: the table of schemes, the "{name.suffix}" parser and the
  * two entry points, pp_verify and pp_hash.  Adding a scheme is one row here
  * and one function in its family's file. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The schema-prefix dispatcher: a stored value "{scheme}value" names how the
  * password was stored; any other value is plaintext (PowerMail 1.0). */
 #ifndef PP_SCHEME_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* {argon2}, {argon2i} and {argon2id}: encoded Argon2 strings, through
  * libargon2. */
 #include "cost.h"

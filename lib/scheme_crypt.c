@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* {crypt} and its named variants ({md5}, {sha512-crypt}, {blf-crypt}, ...):
  * everything libxcrypt verifies, through crypt_rn only. */
 #include "cost.h"

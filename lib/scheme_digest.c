@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* {sha1}, {ssha}, {sha256}, {ssha256}, {sha512}, {ssha512}, {plain-md5},
  * {ldap-md5}, {smd5}, {plain-md4}, {ntlm}, {cram-md5}: a plain or salted
  * digest of the password, base64 or hex, as PowerMail and Dovecot write

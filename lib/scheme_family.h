@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The scheme families: one file each, rows in scheme.c.  Internal to lib/. */
 #ifndef PP_SCHEME_FAMILY_H
 #define PP_SCHEME_FAMILY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The PBKDF2 schemes, through libcrypto: Dovecot's {pbkdf2}
  * ("$1$SALT$ROUNDS$HEX", PBKDF2-HMAC-SHA1 of 20 bytes, the salt text used as
  * it is) and {scram-sha-1}/{scram-sha-256} ("ITER,SALT,STOREDKEY,SERVERKEY",

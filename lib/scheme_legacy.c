@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The digests Dovecot's older schemes are made of, which OpenSSL 3 offers
  * only through its deprecated low-level API: MD4 ({plain-md4}, {ntlm}) and
  * DES ({lanman}), outside the default provider, and the MD5 state after one

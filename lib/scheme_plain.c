@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* {plain}: the password itself, PowerMail 1.0's only form; and Dovecot's
  * {plain-trunc}. */
 #include "scheme_family.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Constant-time comparison, wiping and random bytes: the three things every
  * scheme needs and none may get wrong. */
 #include "secret.h"

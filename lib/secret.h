@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Handling of secrets: constant-time comparison and wiping. */
 #ifndef PP_SECRET_H
 #define PP_SECRET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* How strong a stored value is, against the scheme an operator wants.  The
  * order is deliberately short: the weak schemes of the table, DES and MD5
  * crypt, and one crypt method's costs.  Between two strong methods there is

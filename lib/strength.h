@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The scheme new values are made in (password-scheme, upgrade-scheme), and
  * whether a stored value is weaker than that: what password changes,
  * upgrade-on-login and "pptool check" share. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libpq access.  The mailbox name only ever travels as parameter $1 of
  * PQsendQueryParams; the query is bounded by query-timeout on our side, so
  * a hung server cannot hang the mail daemon, and cancelled on the server

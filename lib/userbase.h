@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The userbase: one parameterized query against PostgreSQL, answered as one
  * of PowerMail's kinds of address. */
 #ifndef PP_USERBASE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The UTF-8 decoder (utf8.h): no overlong forms, no surrogates, nothing
  * above U+10FFFF. */
 #include "utf8.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Well-formed UTF-8, as the names the module takes and the text pptool
  * shows both need it decided: one decoder for both. */
 #ifndef PP_UTF8_H

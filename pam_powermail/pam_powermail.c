@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pam_powermail: PAM's entry points, and nothing else.  Everything that can
  * be tested without PAM lives in lib/; here we only read PAM's arguments,
  * call lib/ and map its answer to a PAM code. */

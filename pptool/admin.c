@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pptool's commands on the userbase itself: check, migrate-plain, passwd and
  * auth.  They read the module's configuration file and go through lib/, so
  * that what they report is what a login would meet. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pptool's commands on the userbase (admin.c). */
 #ifndef PPTOOL_ADMIN_H
 #define PPTOOL_ADMIN_H

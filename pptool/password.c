@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Password input for pptool: the terminal with echo off, or one line of a
  * pipe.  Every buffer that held a password is wiped. */
 #include "password.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Getting a password into pptool without echoing it. */
 #ifndef PPTOOL_PASSWORD_H
 #define PPTOOL_PASSWORD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pptool: the PowerMail operator's tool.  Makes stored values and checks
  * passwords against them, through the same dispatcher as pam_powermail. */
 #include "admin.h"

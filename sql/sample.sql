@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- Sample mailboxes from the PowerMail manual, for demos and tests.
 -- Idempotent: rerunning it resets these rows to the values below.
 --

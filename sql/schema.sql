@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-2.0-or-later
 -- PowerMail userbase schema for PostgreSQL, read by pam_powermail.
 --
 -- Idempotent: safe to run again, and safe to run over an original PowerMail

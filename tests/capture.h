@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the module logs, caught in a test: pam_wrapper writes every
  * pam_syslog line to stderr as "PWRAP_...[...] - SYSLOG(<priority>):
  * <message>", so stderr goes to a file between capture_start and

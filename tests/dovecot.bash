@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/dovecot.bash -- sourced by the tests that run Dovecot.  What differs
 # between Dovecot 2.3 (Debian 12) and 2.4 (Debian 13) is said here and
 # nowhere else: the configuration syntax, the log format, the schemes that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Sourced by the shell tests that need a server which must receive nothing:
 #
 #   start_fake_pg DIR [ADDRESS PORT]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared by the tests that write their own PAM services and module
  * configurations: a text file, and a configuration that reaches the
  * harness's cluster as the SELECT-only role.  Include after pg_super.h

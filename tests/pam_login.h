@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared by the tests that log in through PAM: a conversation that answers
  * with one password, a whole login transaction, and a service file. */
 #ifndef PP_PAM_LOGIN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared by the tests that drive the module through PAM: run this test
  * program again under pam_wrapper, so that PAM reads its service files from
  * a directory of ours and /etc/pam.d is never touched.  pam_wrapper must be

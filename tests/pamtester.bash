@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Sourced by the shell tests that log in with pamtester under pam_wrapper.
 #
 #   use_pam_wrapper SVCDIR              PAM reads its services from SVCDIR

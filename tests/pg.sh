@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/pg.sh -- a throwaway PostgreSQL cluster for the tests.
 #
 #   tests/pg.sh start   DIR   create a cluster in DIR (absent or empty), start it,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The tests' own way into the cluster tests/run-tests.sh starts: the
  * superuser over the unix socket (trust), for setting rows up and looking
  * at the server.  Include after cmocka.h. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Sourced by the shell tests that run a daemon under pam_wrapper
 # (t_saslauthd.sh, t_exim.sh).
 #

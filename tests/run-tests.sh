@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/run-tests.sh BUILD... -- run every test against every build directory.
 #
 # Starts one throwaway PostgreSQL cluster (tests/pg.sh), then for each BUILD runs

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The module's own file, through PAM: pamtester with the real module under
 # pam_wrapper.  A configuration holding the database password that others
 # can read, or below a directory someone else could write to or swap, is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # t_conninfo_secrets.sh -- the database password stays out of the module's
 # log lines whatever libpq would say, and out of /etc/pam.d.  pamtester
 # under pam_wrapper, the real module, the harness's cluster.

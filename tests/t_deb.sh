@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # t_deb.sh -- the Debian package as an integrator gets it: `make deb` on
 # this release, lintian, then in a fresh root of the same release (made by
 # tools/root.sh: debootstrap minbase) apt-get install of the .deb, every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # t_dovecot.sh -- TAP test: Debian's Dovecot (2.3 on Debian 12, 2.4 on
 # Debian 13) authenticates POP3 and IMAP logins through pam_powermail.so
 # against the test PostgreSQL userbase.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Dovecot's password schemes, both ways, against Dovecot itself (doveadm pw):
 #
 #   1. doveadm is installed (make check installs dovecot-core).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # weak-schemes = refuse against Dovecot's own verdict.  One value of each
 # scheme `pptool hash` makes (and {crypt} in every method: DES and MD5-crypt
 # are weak there, the others not), all of the same password, are:

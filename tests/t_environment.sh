@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # t_environment.sh -- the caller's PG* variables do not steer the module's
 # connection (lib/conn_params.c).  pamtester under pam_wrapper, the real
 # module, the harness's cluster.

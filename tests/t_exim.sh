@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # t_exim.sh -- TAP test: Exim (exim4-daemon-heavy, 4.96 on Debian 12, 4.98 on
 # Debian 13) as an SMTP AUTH server checks logins through pam_powermail.so
 # with its pam expansion condition, and tells a client to try later while the

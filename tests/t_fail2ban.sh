@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # t_fail2ban.sh -- TAP test: the project's fail2ban filter bans for the
 # module's refusals and never for a database outage, on the module's real
 # lines from real Dovecot logins, with Debian's fail2ban.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # t_fail2ban_journal.sh -- TAP test: the shipped fail2ban filter, on the
 # systemd journal, takes the module's refusals from the consumers'
 # processes only, in every PAM call (auth, account, chauthtok), and never a

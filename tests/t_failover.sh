@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # t_failover.sh -- TAP test: pam_powermail in front of a streaming replica
 # pair, and behind pgbouncer in transaction pooling mode.
 #

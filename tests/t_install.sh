@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make install / make uninstall into a DESTDIR: every file where INSTALL says,
 # the configuration 0600 and never overwritten, uninstall leaves only it.
 set -uo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The 1.0 -> 1.1 userbase migration, end to end, in a database of its own:
 #
 #   a userbase of PowerMail 1.0 values (plaintext, some starting with '{' and

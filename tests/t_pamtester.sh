@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # pamtester -- an ordinary PAM application -- with the real module under
 # pam_wrapper, on PowerMail's sample rows in the real PostgreSQL.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # t_pptool.sh -- TAP test of the pptool CLI against the seed (PowerMail manual
 # section 9.1) and against independent implementations: openssl passwd, Python's
 # hashlib and crypt modules (tests/py/ppcrypt.py), passlib (pure-Python backends where it has them),

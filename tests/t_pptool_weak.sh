@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `pptool check` and weak-schemes, in a database of its own: values in the
 # schemes Dovecot 2.4 calls weak ({ntlm}, {lanman}, {rpa}, {plain-md4},
 # {hmac-md5}, {md5}, DES and MD5-crypt under {crypt}) next to strong ones

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # t_saslauthd.sh -- TAP test: Cyrus saslauthd (sasl2-bin, `-a pam`: how
 # Postfix and Cyrus reach PAM) checks logins through pam_powermail.so against
 # the test userbase, asked with testsaslauthd.

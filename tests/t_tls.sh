@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # t_tls.sh -- TLS to the userbase, through pamtester, pam_wrapper and the
 # real module, against a PostgreSQL cluster of this test's own with
 # ssl = on on 127.0.0.1 and certificates made here with openssl: a CA, a

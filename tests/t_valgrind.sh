@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The PAM path under valgrind memcheck: pamtester, preloaded with
 # pam_wrapper, loads the built module and logs in for each kind of answer
 # (success, wrong password, unknown, forward, unusable stored value, a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Sourced by the shell tests: their TAP lines and counts.
 #
 #   ok TEXT, not_ok TEXT      one result, numbered

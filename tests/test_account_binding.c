@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* acct_mgmt takes authenticate's answer only from the same configuration:
  * the same file, unchanged, and the same arguments (PAM's own flags and
  * debug aside).  Through PAM, against the real PostgreSQL; configuration B's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A password change hashes the current password once: pam_chauthtok's
  * first pass (PAM_PRELIM_CHECK) verifies it, and its second
  * (PAM_UPDATE_AUTHTOK) reads the row again and takes the first pass's word

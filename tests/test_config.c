@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Configuration: every key changed from its default and read back; every
  * way to be wrong refused with a message naming key and line. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/conn_params.c: the connection string built from the configuration
  * alone.  Every parameter libpq would take from a PG* variable gets a
  * value; the configuration (keys, then postgresql-conninfo) wins over that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/context.c: the caller's context at the end of a login's log lines.
  * A table of PAM items and the text they must give: set, unset and empty
  * items, and values that must never reach a log line as they are. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* equalize-timing, without a clock: the library counts its decoy checks
  * (pp_pad_count), and each kind of refusal must make exactly the checks it
  * should, against the real PostgreSQL.  The work itself is seen too: this

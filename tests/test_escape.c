@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/escape.c: what pptool prints of a row.  A table of hostile and
  * ordinary texts and what they become; then cut buffers; then every byte
  * and every two-byte string, whose escaped form must hold no byte a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Faults, through PAM, on a PostgreSQL cluster of this test's own: a server
  * that is down, one that hangs (SIGSTOP) under a kept connection and under
  * a new one, a locked table, a locked row; a timed-out query left on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/hash_shape.c: a value under an unknown scheme name is a 1.0 password
  * only when it cannot be a hash.  Rows of hashes in every form we could
  * find (libxcrypt, Dovecot, passlib's ldap_* and others, PHP, MySQL,

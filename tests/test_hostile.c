@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Hostile input, one table, through PAM against the real PostgreSQL: names,
  * passwords, stored values and configuration files that try to break the
  * module.  For each: no crash, no success, the documented PAM code, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Password changes and upgrade-on-login, through PAM against the real
  * PostgreSQL: pam_chauthtok as root and as a user, with use_authtok, for
  * unknown and forward addresses, against a database that refuses the write

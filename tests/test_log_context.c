@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Through PAM (the real module under pam_wrapper, the real PostgreSQL):
  * every line the module writes for a refused login, and for a login while
  * the userbase cannot be reached, ends with the caller's context exactly

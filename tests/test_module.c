@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The built module: it loads with every symbol resolved, exports PAM's entry
  * points, and keeps libpowermail to itself. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Login names: what becomes a mailbox name, and what never reaches SQL. */
 #include <setjmp.h>
 #include <stdarg.h>

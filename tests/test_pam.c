@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The real module, through the real PAM library (under pam_wrapper), against
  * the real PostgreSQL that tests/run-tests.sh starts.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The module's arguments through PAM: pam_unix's nullok, copied onto a
  * pam_powermail line, is taken and changes nothing (a right password logs
  * in, an empty one never does) and is logged once per process; any other

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The kept connection, driven through PAM against the real PostgreSQL:
  * 1,000 logins on one server connection, fork, threads, a server restart, a
  * changed configuration file, and persistent = no.  Connections are counted

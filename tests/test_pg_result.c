@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/pg_result.c: which server messages may be shown.  A table of
  * decisions (pp_pg_message_shown), then real errors from the test cluster
  * through pp_pg_error: a message past 255 bytes whose tail quotes a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The dispatcher and every scheme: fixed vectors, failure rows, round trips.
  * Cross-checks against independent implementations are in t_pptool.sh. */
 #include <setjmp.h>

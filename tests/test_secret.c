@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/secret.c: the constant-time compare every scheme ends in, the wiping
  * copy, and random bytes.  A compare that skips one byte (the first or the
  * last) or ignores the lengths lets a hash that is almost right match: the

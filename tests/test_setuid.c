@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A setuid-root PAM program run by an unprivileged user: the caller sets
  * its environment, and a PG* variable there makes the module refuse to
  * connect (lib/conn_params.c), with a log line naming it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The userbase and the login flow against the real PostgreSQL the harness
  * started (PGHOST, PGPORT, PP_PG*): kinds of address, PowerMail's original
  * table and query, bad queries, timeouts, and what gets logged. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* weak-schemes, through PAM (the real module under pam_wrapper, the real
  * PostgreSQL): with "weak-schemes = refuse" (in the file, or as a module
  * argument) a right password against a value in a scheme Dovecot 2.4 calls

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tools/deb.sh -- `make deb`: the Debian package libpam-powermail, built
 # with dpkg-buildpackage from a copy of the tree (the working tree stays as
 # it is), left in build/deb/ with its .buildinfo and .changes.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tools/demo.sh BUILD -- the main job, shown on PowerMail's own examples:
 # pptool checks s3cr3t! against each stored form the manual gives and makes
 # new values; pam_powermail.so logs each sample mailbox in through PAM; the

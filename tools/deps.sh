@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tools/deps.sh GROUP... -- install the Debian packages a make target needs.
 #
 # Groups: build, check, demo, dovecot, mail, root, deb, deb-check.  Prints nothing and exits 0 when every

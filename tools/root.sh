@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tools/root.sh -- a fresh Debian root of a given release, for running the
 # project's commands on a release the machine does not have (CI runs the
 # suite on Debian 12 itself and on Debian 13 in such a root).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: the configuration parser (lib/config.c): pp_config_load
  * on a file, pp_config_from_args on module arguments, pp_config_free.
  *

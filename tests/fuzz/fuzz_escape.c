@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: what pptool prints of a row and what migrate-plain
  * makes of it: pp_escape (lib/escape.c) and pp_may_be_hash
  * (lib/hash_shape.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: the login-name normaliser, pp_normalize_name
  * (lib/name.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: the schema-prefix dispatcher (lib/scheme.c), the scheme
  * families (lib/scheme_*.c), the cost caps (lib/cost.c) and the codecs
  * (lib/encoding.c), through pp_verify, pp_check_form, pp_scheme_find and

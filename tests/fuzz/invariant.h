@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared by the fuzz targets: CHECK(cond, fmt, ...) aborts with the file,
  * line and message when an invariant does not hold, which libFuzzer reports
  * as a crash and keeps the input. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/fuzz/run.sh BUILD SECONDS TARGET... -- run each libFuzzer target
 # BUILD/TARGET for SECONDS seconds (make fuzz calls this).
 #

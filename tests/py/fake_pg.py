@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A fake PostgreSQL server that catches passwords, for the tests.
 
     fake_pg.py PORTFILE LOGFILE [ADDRESS [PORT]]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The crypt(3) binding the tests cross-check against, for every Debian release.
 
 Python's own crypt module is gone from 3.13 (Debian 13), where the
