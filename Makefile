@@ -1,12 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # pam_powermail: the PAM module, its library, pptool and their tests.
 #
-#   make            build into build/
-#   make check      install what is missing (as root), build twice (gcc, and
-#                   clang with ASan+UBSan), run every test against a throwaway
+#   make            build into build/: compiles, nothing else (no package is
+#                   installed; a missing library stops it with pkg-config's
+#                   own words)
+#   make deps       install the Debian packages make check needs (as root)
+#   make check      make deps, build three times (gcc; clang with ASan+UBSan;
+#                   clang with TSan), run every test against a throwaway
 #                   PostgreSQL; ends with "N passed, M failed"
 #   make demo       the main job: pptool and the module on PowerMail's examples
 #   make install    see INSTALL
+#
+# Packagers' variables are appended to, never replaced: CFLAGS, CPPFLAGS,
+# LDFLAGS, PKG_CONFIG.  Warnings are on; WERROR=1 (make check, CI) makes
+# them errors.
 
 BUILD    ?= build
 CC       ?= cc
@@ -14,20 +21,22 @@ SANITIZE ?=
 # make V=1 shows the compiler command lines.
 Q = $(if $(V),,@)
 
-# Recursive (=), not :=, so pkg-config runs after deps-* installed it.  The
-# deps-* targets ask pkg-config first with --print-errors, so a missing .pc
-# file (trixie's pam.pc needs audit.pc, from libaudit-dev) stops the build
-# with pkg-config's own words instead of compiling without the flags.
+# Recursive (=), not :=, so pkg-config runs after make deps installed it.
+# The pkg-check targets ask pkg-config first with --print-errors, so a
+# missing .pc file (trixie's pam.pc needs audit.pc, from libaudit-dev) stops
+# the build with pkg-config's own words instead of compiling without the
+# flags.
+PKG_CONFIG ?= pkg-config
 PKG_LIBS   = libxcrypt libcrypto libargon2 libpq
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_LIBS) pam)
-PKG_LDLIBS = $(shell pkg-config --libs $(PKG_LIBS))
-PAM_LDLIBS = $(shell pkg-config --libs pam)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKG_LIBS) pam)
+PKG_LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKG_LIBS))
+PAM_LDLIBS = $(shell $(PKG_CONFIG) --libs pam)
 TEST_PKGS  = cmocka libpamtest
-TEST_LDLIBS = $(shell pkg-config --libs $(TEST_PKGS))
-PKG_CHECK  = pkg-config --print-errors --exists
+TEST_LDLIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
+PKG_CHECK  = $(PKG_CONFIG) --print-errors --exists
 
-WARN     = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
-           -Wvla -Wpointer-arith
+WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+           -Wvla -Wpointer-arith $(if $(filter 1,$(WERROR)),-Werror)
 CFLAGS  ?= -O2 -g
 # -z defs proves the module names every library it needs; a sanitized
 # module leaves the sanitizer's symbols to the program that loads it.
@@ -65,17 +74,18 @@ SYSCONFDIR ?= /etc
 # The fail2ban filter and jail example go where fail2ban looks when it is
 # installed (its filter.d exists), else beside the rest in DATADIR.
 FAIL2BAN   = $(if $(wildcard $(DESTDIR)$(SYSCONFDIR)/fail2ban/filter.d),$(SYSCONFDIR)/fail2ban,$(DATADIR)/fail2ban)
-PAMDIR     ?= $(shell pkg-config --variable=libdir pam)/security
+PAMDIR     ?= $(shell $(PKG_CONFIG) --variable=libdir pam)/security
 
-.PHONY: all tests check check-build demo clean deps-build deps-check deps-demo install uninstall deb
+.PHONY: all tests check check-build demo clean deps deps-demo pkg-check pkg-check-tests install uninstall deb
 .DELETE_ON_ERROR:
 
 all: $(LIB) $(BUILD)/pptool $(if $(MODULE_SRCS),$(BUILD)/pam_powermail.so)
 
-$(BUILD)/obj/%.o: %.c $(wildcard lib/*.h) | deps-build
+# -MMD -MP: each object's headers, as the compiler read them (BUILD/**/*.d).
+$(BUILD)/obj/%.o: %.c | pkg-check
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@echo "  AR      $@"
@@ -93,10 +103,10 @@ $(BUILD)/pam_powermail.so: $(MODULE_OBJS) $(LIB) pam_powermail/export.map
 	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=pam_powermail/export.map \
 		-Wl,-z,relro,-z,now,-z,nodelete $(NO_UNDEFINED) -o $@ $(MODULE_OBJS) $(LIB) $(PKG_LDLIBS) $(PAM_LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB) | deps-check
+$(BUILD)/tests/%: tests/%.c $(LIB) | pkg-check-tests
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(TEST_LDLIBS) $(PKG_LDLIBS) $(PAM_LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -MMD -MP -o $@ $< $(LIB) $(TEST_LDLIBS) $(PKG_LDLIBS) $(PAM_LDLIBS)
 
 # test_chauthtok_once counts the module's hashes with a crypt_rn of its own,
 # which the module binds to only if the program exports it.
@@ -104,23 +114,30 @@ $(BUILD)/tests/test_chauthtok_once: ALL_LDFLAGS += -Wl,--export-dynamic-symbol=c
 
 tests: all $(TESTS)
 
-deps-build:
-	@tools/deps.sh build
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# A missing library stops the build here, in pkg-config's words.
+pkg-check:
 	@$(PKG_CHECK) $(PKG_LIBS) pam
-deps-check:
+pkg-check-tests: pkg-check
+	@$(PKG_CHECK) $(TEST_PKGS)
+
+# Installing packages is a task of its own, never part of a build: the
+# Debian packages make check needs (tools/deps.sh: as root it installs
+# what is missing; as another user it prints the apt-get line and fails).
+deps:
 	@tools/deps.sh check dovecot mail deb-check
-	@$(PKG_CHECK) $(PKG_LIBS) pam $(TEST_PKGS)
 deps-demo:
 	@tools/deps.sh demo
 
 # gcc for the normal build, clang with AddressSanitizer and UBSan for the
 # second: two compilers' warnings, and the tests run under the sanitizers.
 # A third, with ThreadSanitizer, runs the tests that use threads.
-check-build: deps-check
-	$(MAKE) BUILD=build tests
-	$(MAKE) BUILD=build-asan CC=clang SANITIZE=1 tests
+check-build: deps
+	$(MAKE) BUILD=build WERROR=1 tests
+	$(MAKE) BUILD=build-asan CC=clang SANITIZE=1 WERROR=1 tests
 	@clang -print-file-name=libclang_rt.asan-x86_64.so > build-asan/preload
-	$(MAKE) BUILD=build-tsan CC=clang SANITIZE=thread tests
+	$(MAKE) BUILD=build-tsan CC=clang SANITIZE=thread WERROR=1 tests
 	@echo 'test_persistent|test_lifecycle|test_equalize' > build-tsan/tests.only
 
 check: check-build

@@ -18,7 +18,7 @@ FUZZ_CC      ?= clang
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # The Makefile's ALL_CFLAGS minus CFLAGS, -fPIC and -fvisibility=hidden,
 # warnings still errors.
-FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g $(FUZZ_SAN) -Ilib $(PKG_CFLAGS)
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) -Werror -O1 -g $(FUZZ_SAN) -Ilib $(PKG_CFLAGS)
 FUZZ_TARGETS  = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_LIB_OBJS = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(wildcard lib/*.c))
 FUZZ_LIB      = $(FUZZ_BUILD)/libpowermail.a
