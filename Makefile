@@ -5,6 +5,7 @@
 #                   installed; a missing library stops it with pkg-config's
 #                   own words)
 #   make deps       install the Debian packages make check needs (as root)
+#   make check-unit the tests that need no server, root or network (seconds)
 #   make check      make deps, build three times (gcc; clang with ASan+UBSan;
 #                   clang with TSan), run every test against a throwaway
 #                   PostgreSQL; ends with "N passed, M failed"
@@ -62,6 +63,11 @@ MODULE_SRCS = $(wildcard pam_powermail/*.c)
 MODULE_OBJS = $(MODULE_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_SRCS = $(wildcard tests/test_*.c)
 TESTS     = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+# The unit tier: tests that need no server, no root and no network, linked
+# with cmocka alone (make check-unit; the package build runs it).
+UNIT_TESTS = test_conn_params test_context test_escape test_hash_shape test_name \
+             test_scheme test_secret
+UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Installation; see INSTALL.  PAMDIR is the security/ directory beside
 # libpam, from pkg-config.
@@ -76,7 +82,8 @@ SYSCONFDIR ?= /etc
 FAIL2BAN   = $(if $(wildcard $(DESTDIR)$(SYSCONFDIR)/fail2ban/filter.d),$(SYSCONFDIR)/fail2ban,$(DATADIR)/fail2ban)
 PAMDIR     ?= $(shell $(PKG_CONFIG) --variable=libdir pam)/security
 
-.PHONY: all tests check check-build demo clean deps deps-demo pkg-check pkg-check-tests install uninstall deb
+.PHONY: all tests check check-unit check-build demo clean deps deps-demo pkg-check pkg-check-tests \
+	pkg-check-unit install uninstall deb
 .DELETE_ON_ERROR:
 
 all: $(LIB) $(BUILD)/pptool $(if $(MODULE_SRCS),$(BUILD)/pam_powermail.so)
@@ -103,6 +110,12 @@ $(BUILD)/pam_powermail.so: $(MODULE_OBJS) $(LIB) pam_powermail/export.map
 	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=pam_powermail/export.map \
 		-Wl,-z,relro,-z,now,-z,nodelete $(NO_UNDEFINED) -o $@ $(MODULE_OBJS) $(LIB) $(PKG_LDLIBS) $(PAM_LDLIBS)
 
+$(UNIT_BINS): $(BUILD)/tests/%: tests/%.c $(LIB) | pkg-check-unit
+	@mkdir -p $(dir $@)
+	@echo "  CCLD    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -MMD -MP -o $@ $< $(LIB) \
+		$(shell $(PKG_CONFIG) --libs cmocka) $(PKG_LDLIBS)
+
 $(BUILD)/tests/%: tests/%.c $(LIB) | pkg-check-tests
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
@@ -121,6 +134,12 @@ pkg-check:
 	@$(PKG_CHECK) $(PKG_LIBS) pam
 pkg-check-tests: pkg-check
 	@$(PKG_CHECK) $(TEST_PKGS)
+pkg-check-unit: pkg-check
+	@$(PKG_CHECK) cmocka
+
+# The unit tier, as any user, offline, in seconds.
+check-unit: all $(UNIT_BINS)
+	tests/run-unit.sh $(BUILD) $(UNIT_TESTS)
 
 # Installing packages is a task of its own, never part of a build: the
 # Debian packages make check needs (tools/deps.sh: as root it installs
@@ -134,7 +153,7 @@ deps-demo:
 # second: two compilers' warnings, and the tests run under the sanitizers.
 # A third, with ThreadSanitizer, runs the tests that use threads.
 check-build: deps
-	$(MAKE) BUILD=build WERROR=1 tests
+	$(MAKE) BUILD=build WERROR=1 check-unit tests
 	$(MAKE) BUILD=build-asan CC=clang SANITIZE=1 WERROR=1 tests
 	@clang -print-file-name=libclang_rt.asan-x86_64.so > build-asan/preload
 	$(MAKE) BUILD=build-tsan CC=clang SANITIZE=thread WERROR=1 tests
