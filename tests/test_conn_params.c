@@ -42,7 +42,7 @@ static int fake_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t size,
 	if (strlen(fake_home) + 1 > size)
 		return ERANGE;
 	memset(pw, 0, sizeof *pw);
-	strcpy(buf, fake_home);
+	memcpy(buf, fake_home, strlen(fake_home) + 1);
 	pw->pw_dir = buf;
 	*found = pw;
 	return 0;

@@ -659,7 +659,7 @@ static void check_text_near_misses(const struct pp_scheme *s, const char *right)
 	assert_true(strlen(right) < sizeof body);
 	check_text_value(s, right, PP_MATCH, "the right value");
 	for (enum end which = FIRST; which <= LAST; which++) {
-		strcpy(body, right);
+		snprintf(body, sizeof body, "%s", right);
 		alter_value(s, body, which);
 		assert_string_not_equal(body, right);
 		check_text_value(s, body, PP_MISMATCH,
@@ -872,7 +872,7 @@ static void crypt_into(const char *password, const char *setting, char *out, siz
 	hashed = crypt_rn(password, setting, data, sizeof *data);
 	assert_true(hashed != NULL && hashed[0] != '*');
 	assert_true(strlen(hashed) < size);
-	strcpy(out, hashed);
+	snprintf(out, size, "%s", hashed);
 	free(data);
 }
 
