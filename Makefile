@@ -77,9 +77,11 @@ SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share/pam_powermail
 SYSCONFDIR ?= /etc
-# The fail2ban filter and jail example go where fail2ban looks when it is
-# installed (its filter.d exists), else beside the rest in DATADIR.
-FAIL2BAN   = $(if $(wildcard $(DESTDIR)$(SYSCONFDIR)/fail2ban/filter.d),$(SYSCONFDIR)/fail2ban,$(DATADIR)/fail2ban)
+# The fail2ban filter and jail example go to DATADIR/fail2ban; the filter
+# also where fail2ban looks, inert until a jail names it (as the Debian
+# package does), whether or not the build host has fail2ban.  An empty
+# FAIL2BANDIR leaves that copy out.
+FAIL2BANDIR ?= $(SYSCONFDIR)/fail2ban
 PAMDIR     ?= $(shell $(PKG_CONFIG) --variable=libdir pam)/security
 
 .PHONY: all tests check check-unit check-build demo clean deps deps-demo pkg-check pkg-check-tests \
@@ -203,17 +205,18 @@ install: all
 	else \
 		install -m 0600 etc/pam_powermail.conf $(DESTDIR)$(SYSCONFDIR)/pam_powermail.conf; \
 	fi
-	install -d $(DESTDIR)$(FAIL2BAN)/filter.d $(DESTDIR)$(FAIL2BAN)/jail.d
-	install -m 0644 etc/fail2ban/filter.d/pam_powermail.conf $(DESTDIR)$(FAIL2BAN)/filter.d/
-	install -m 0644 etc/fail2ban/jail.d/pam_powermail.conf.example $(DESTDIR)$(FAIL2BAN)/jail.d/
+	install -d $(DESTDIR)$(DATADIR)/fail2ban/filter.d $(DESTDIR)$(DATADIR)/fail2ban/jail.d
+	install -m 0644 etc/fail2ban/filter.d/pam_powermail.conf $(DESTDIR)$(DATADIR)/fail2ban/filter.d/
+	install -m 0644 etc/fail2ban/jail.d/pam_powermail.conf.example $(DESTDIR)$(DATADIR)/fail2ban/jail.d/
+	$(if $(FAIL2BANDIR),install -D -m 0644 etc/fail2ban/filter.d/pam_powermail.conf \
+		$(DESTDIR)$(FAIL2BANDIR)/filter.d/pam_powermail.conf)
 
 # Leaves /etc/pam_powermail.conf: it is the operator's.
 uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/pam_powermail.so $(DESTDIR)$(SBINDIR)/pptool \
 		$(DESTDIR)$(MANDIR)/man8/pam_powermail.8 $(DESTDIR)$(MANDIR)/man8/pptool.8 \
 		$(DESTDIR)$(MANDIR)/man5/pam_powermail.conf.5 \
-		$(DESTDIR)$(SYSCONFDIR)/fail2ban/filter.d/pam_powermail.conf \
-		$(DESTDIR)$(SYSCONFDIR)/fail2ban/jail.d/pam_powermail.conf.example
+		$(if $(FAIL2BANDIR),$(DESTDIR)$(FAIL2BANDIR)/filter.d/pam_powermail.conf)
 	rm -rf $(DESTDIR)$(DATADIR)
 
 # make deb: the Debian package, in build/deb/ (tools/deb.sh, debian/).
