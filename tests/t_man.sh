@@ -42,12 +42,11 @@ check_table() {
     else
         not_ok "$what: $# found in the source, fewer than $min: has the table's layout changed?"
     fi
+    local -A entry=()
+    while read -r name; do [[ -z $name ]] || entry[$name]=1; done <<<"$documented"
     for name in "$@"; do
-        if grep -qxF -- "$name" <<<"$documented"; then
-            ok "$label documents $what $name"
-        else
-            not_ok "$label documents $what $name (a .TP entry with \\fB$name\\fR or .B/.BI/.BR, hyphens as \\-)"
-        fi
+        [[ -n ${entry[$name]:-} ]] && ok "$label documents $what $name" && continue
+        not_ok "$label documents $what $name (a .TP entry with \\fB$name\\fR or .B/.BI/.BR, hyphens as \\-)"
     done
 }
 
