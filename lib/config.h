@@ -103,7 +103,4 @@ int pp_config_copy(struct pp_config *dst, const struct pp_config *src);
 int pp_config_from_args_cached(struct pp_config *cfg, int argc, const char **argv, char *err,
 			       size_t errlen);
 
-/* How many calls the cache has answered in this process (for the tests). */
-unsigned long pp_config_cache_hits(void);
-
 #endif

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Parsed configurations, kept between logins.  Reading and parsing the file
- * costs five system calls and a few microseconds each time, and a busy auth
- * worker reads the same unchanged file thousands of times a second; one
- * lstat(2) tells whether it is still the file we parsed.
+ * (its path walked from /, then open, read, parse) costs several times what
+ * a copy of the kept parse does, and a sizeable share of a transaction's
+ * client CPU (bench/RESULTS.md, where the time goes: "configuration, read
+ * and parsed" against "cached"); a busy auth worker reads the same
+ * unchanged file thousands of times a second, and one lstat(2) tells
+ * whether it is still the file we parsed.
  *
  * The lock is only ever tried: a login that finds it taken parses the file
  * itself, so no thread waits here, and a child forked while another thread
@@ -21,7 +24,6 @@ static struct entry {
 	struct pp_config cfg; /* cfg.file_id is the file's identity when parsed */
 } entries[ENTRIES];
 static unsigned next_victim;
-static unsigned long hits;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static bool same_args(const struct entry *e, int argc, const char **argv)
@@ -92,7 +94,6 @@ int pp_config_from_args_cached(struct pp_config *cfg, int argc, const char **arg
 		struct entry *e = find(argc, argv, id);
 		bool copied = e != NULL && pp_config_copy(cfg, &e->cfg) == 0;
 
-		hits += copied;
 		pthread_mutex_unlock(&lock);
 		if (copied)
 			return 0;
@@ -106,14 +107,4 @@ int pp_config_from_args_cached(struct pp_config *cfg, int argc, const char **arg
 		pthread_mutex_unlock(&lock);
 	}
 	return 0;
-}
-
-unsigned long pp_config_cache_hits(void)
-{
-	unsigned long n;
-
-	pthread_mutex_lock(&lock);
-	n = hits;
-	pthread_mutex_unlock(&lock);
-	return n;
 }

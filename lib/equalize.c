@@ -17,7 +17,6 @@
 
 #include <pthread.h>
 #include <sched.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,7 +35,6 @@ static struct slot {
 } slots[SLOTS];
 static unsigned next_slot;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static atomic_ulong pads;
 
 /* The lock is only ever tried, as in lib/config_cache.c: a child forked
  * while another thread held it would wait for ever.  It is held for a copy
@@ -220,11 +218,5 @@ void pp_pad(const struct pp_config *cfg, const char *password)
 	char decoy[PP_HASH_MAX];
 	const char *d = pp_decoy(cfg, decoy, sizeof decoy) == 0 ? decoy : fallback;
 
-	atomic_fetch_add_explicit(&pads, 1, memory_order_relaxed);
 	(void)pp_verify(d, password, NULL);
-}
-
-unsigned long pp_pad_count(void)
-{
-	return atomic_load_explicit(&pads, memory_order_relaxed);
 }

@@ -508,6 +508,22 @@ static void test_module_arguments(void **state)
 	}
 }
 
+/* Parses, counted: the link sends every call of pp_config_from_args here
+ * (-Wl,--wrap=pp_config_from_args, Makefile), the cache's own included, so
+ * that the library keeps no counter for the tests. */
+int __real_pp_config_from_args(struct pp_config *cfg, int argc, const char **argv, char *err,
+			       size_t errlen);
+int __wrap_pp_config_from_args(struct pp_config *cfg, int argc, const char **argv, char *err,
+			       size_t errlen);
+static unsigned long parses;
+
+int __wrap_pp_config_from_args(struct pp_config *cfg, int argc, const char **argv, char *err,
+			       size_t errlen)
+{
+	parses++;
+	return __real_pp_config_from_args(cfg, argc, argv, err, errlen);
+}
+
 /* Load through the cache with "config=file" plus extra; 0 or -1. */
 static int load_cached(struct pp_config *cfg, const char *file, const char *extra, char *err,
 		       size_t errlen)
@@ -527,18 +543,19 @@ static void test_cache(void **state)
 {
 	struct pp_config cfg;
 	char err[512], file[4096], moved[4200];
-	unsigned long hits;
+	unsigned long parsed;
 
 	(void)state;
 	snprintf(file, sizeof file, "%s", write_config("postgresql-database = one\n"
 						       "postgresql-password = s3cret\n", 0600));
 	assert_int_equal(load_cached(&cfg, file, NULL, err, sizeof err), 0);
 	pp_config_free(&cfg);
-	hits = pp_config_cache_hits();
+	parsed = parses;
+	assert_true(parsed > 0);
 
 	/* Unchanged: a copy, equal to what a fresh parse gives, secrets too. */
 	assert_int_equal(load_cached(&cfg, file, NULL, err, sizeof err), 0);
-	assert_int_equal(pp_config_cache_hits(), hits + 1);
+	assert_int_equal(parses, parsed);
 	assert_string_equal(cfg.database, "one");
 	assert_string_equal(cfg.password, "s3cret");
 	assert_string_equal(cfg.file, file);
@@ -547,10 +564,11 @@ static void test_cache(void **state)
 	/* Other arguments are another entry, and win over the file as always. */
 	assert_int_equal(load_cached(&cfg, file, "postgresql-database=two", err, sizeof err), 0);
 	assert_string_equal(cfg.database, "two");
+	assert_int_equal(parses, parsed + 1);
 	pp_config_free(&cfg);
 	assert_int_equal(load_cached(&cfg, file, "postgresql-database=two", err, sizeof err), 0);
 	assert_string_equal(cfg.database, "two");
-	assert_int_equal(pp_config_cache_hits(), hits + 2);
+	assert_int_equal(parses, parsed + 1);
 	pp_config_free(&cfg);
 
 	/* Rewritten in place with text of the same size, mtime put back:
@@ -565,7 +583,7 @@ static void test_cache(void **state)
 	assert_int_equal(utimensat(AT_FDCWD, file, times, 0), 0);
 	assert_int_equal(load_cached(&cfg, file, NULL, err, sizeof err), 0);
 	assert_string_equal(cfg.database, "ONE");
-	assert_int_equal(pp_config_cache_hits(), hits + 2);
+	assert_int_equal(parses, parsed + 2);
 	pp_config_free(&cfg);
 
 	/* A chmod that makes it unsafe is refused at once, not served. */
