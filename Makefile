@@ -107,10 +107,11 @@ $(BUILD)/pptool: $(PPTOOL_OBJS) $(LIB)
 # The module exports pam_sm_* and nothing else (pam_powermail/export.map).
 # -z nodelete keeps it loaded after pam_end()'s dlclose(), and with it the
 # userbase connection (lib/connection.c).
+LINK_MODULE = $(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=pam_powermail/export.map \
+	-Wl,-z,relro,-z,now,-z,nodelete $(NO_UNDEFINED) -o $@ $(filter %.o %.a,$^) $(PKG_LDLIBS) $(PAM_LDLIBS)
 $(BUILD)/pam_powermail.so: $(MODULE_OBJS) $(LIB) pam_powermail/export.map
 	@echo "  CCLD    $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=pam_powermail/export.map \
-		-Wl,-z,relro,-z,now,-z,nodelete $(NO_UNDEFINED) -o $@ $(MODULE_OBJS) $(LIB) $(PKG_LDLIBS) $(PAM_LDLIBS)
+	$(Q)$(LINK_MODULE)
 
 $(UNIT_BINS): $(BUILD)/tests/%: tests/%.c $(LIB) | pkg-check-unit
 	@mkdir -p $(dir $@)
@@ -176,7 +177,7 @@ demo: deps-demo
 # throwaway PostgreSQL (bench/run.sh, bench/RESULTS.md); not part of check.
 # Needs the check group's packages (postgresql, libpam-wrapper, valgrind).
 # bench/pam_noop.c is a do-nothing PAM module, (b)'s floor.
-BENCH_BINS = pp_bench pp_schemes pp_parts pam_noop.so
+BENCH_BINS = pp_bench pp_schemes pp_parts pam_noop.so pam_powermail_pool1.so
 .PHONY: bench
 bench:
 	@tools/deps.sh check
@@ -187,6 +188,15 @@ $(BUILD)/bench/pam_noop.so: bench/pam_noop.c
 	@mkdir -p $(dir $@)
 	@echo "  CCLD    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -shared -Wl,-z,nodelete $(NO_UNDEFINED) -o $@ $< $(PAM_LDLIBS)
+
+# (e)'s one-slot copy of the module: lib/connection.c with PP_POOL_SIZE=1,
+# linked ahead of the library (whose connection.o is then not taken).
+$(BUILD)/bench/connection_pool1.o: lib/connection.c | pkg-check
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DPP_POOL_SIZE=1 -c $< -o $@
+$(BUILD)/bench/pam_powermail_pool1.so: $(MODULE_OBJS) $(BUILD)/bench/connection_pool1.o $(LIB) pam_powermail/export.map
+	@echo "  CCLD    $@"
+	$(Q)$(LINK_MODULE)
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -8,9 +8,10 @@
  * prints "piece wall_us cpu_us" per operation, medians over the blocks:
  *   raw      PQexecParams of the module's query on a connection of its own: (a)
  *   lookup   lib/'s pp_userbase_lookup (its pool, its query path) + clear
- *   config   pp_config_from_args_cached("config=CONFIG") + pp_config_free, as
- *            the module reads it: one lstat and a copy while the file is
- *            unchanged
+ *   config   pp_config_from_args_cached("config=CONFIG") + pp_config_free:
+ *            one lstat and a copy while the file is unchanged
+ *   parse    pp_config_from_args("config=CONFIG") + pp_config_free: the
+ *            file read and parsed, its path walked from / (safe_path.c)
  *   name     pp_normalize_name
  *   verify   pp_verify of a {plain} value, right password
  *   floor    a PAM transaction through bench/pam_noop.so (NOOP_SERVICE):
@@ -41,9 +42,9 @@
 #define QUERY "select quotaMB,isForward,fwdDest,password from mboxes where mbox=$1"
 #define ROUNDS 5
 
-enum piece { RAW, LOOKUP, CONFIG, NAME, VERIFY, FLOOR, CHAIN, MODULE, NPIECES };
-static const char *const piece_name[NPIECES] = { "raw",    "lookup", "config", "name",
-						 "verify", "floor",  "chain",  "module" };
+enum piece { RAW, LOOKUP, CONFIG, PARSE, NAME, VERIFY, FLOOR, CHAIN, MODULE, NPIECES };
+static const char *const piece_name[NPIECES] = { "raw",   "lookup", "config", "parse", "name",
+						 "verify", "floor", "chain",  "module" };
 
 static double wall(void)
 {
@@ -135,6 +136,12 @@ static void one(enum piece p)
 	case CONFIG:
 		pp_config_init(&cfg);
 		if (pp_config_from_args_cached(&cfg, 1, args, err, sizeof err) != 0)
+			failures++;
+		pp_config_free(&cfg);
+		break;
+	case PARSE:
+		pp_config_init(&cfg);
+		if (pp_config_from_args(&cfg, 1, args, err, sizeof err) != 0)
 			failures++;
 		pp_config_free(&cfg);
 		break;

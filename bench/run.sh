@@ -42,7 +42,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$(cd "$1" && pwd)
 BENCH=$BUILD/bench
 for f in "$BUILD/pam_powermail.so" "$BUILD/pptool" "$BENCH/pp_bench" "$BENCH/pp_schemes" \
-    "$BENCH/pp_parts" "$BENCH/pam_noop.so"; do
+    "$BENCH/pp_parts" "$BENCH/pam_noop.so" "$BENCH/pam_powermail_pool1.so"; do
     [[ -e $f ]] || { echo "$0: missing $f (run make bench)" >&2; exit 2; }
 done
 command -v valgrind >/dev/null || { echo "$0: no valgrind (tools/deps.sh check)" >&2; exit 2; }
@@ -68,6 +68,7 @@ declare -A G_SETTING=([yescrypt]="{crypt} yescrypt" [sha512-crypt]="{sha512-cryp
 declare -A G_MAKE=([yescrypt]="crypt --method yescrypt" [sha512-crypt]="hash sha512-crypt"
                    [bcrypt]="hash blf-crypt" [argon2id]="hash argon2id")
 WORKERS=8
+POOL_SLOTS=$(sed -n 's/^#define PP_POOL_SIZE //p' "$TOP/lib/connection.c")
 SMALL=1000
 BIG=1000000
 
@@ -197,6 +198,9 @@ for pair in pp_bench:persistent.conf pp_bench_off:not-persistent.conf pp_bench_b
     printf '%s required %s config=%s\n' auth "$BUILD/pam_powermail.so" "$cfg" \
         account "$BUILD/pam_powermail.so" "$cfg" >"$svcdir/$svc"
 done
+# (e) again with a one-slot pool: the module as built with PP_POOL_SIZE=1.
+printf '%s required %s config=%s\n' auth "$BENCH/pam_powermail_pool1.so" "$work/persistent.conf" \
+    account "$BENCH/pam_powermail_pool1.so" "$work/persistent.conf" >"$svcdir/pp_bench_pool1"
 # (b)'s floor: a module that only asks PAM for the name and the password.
 printf '%s required %s\n' auth "$BENCH/pam_noop.so" account "$BENCH/pam_noop.so" >"$svcdir/pp_noop"
 # libpam reads "other" on every pam_start for the types a service leaves
@@ -327,9 +331,10 @@ done
 
 if [[ -z $ONLY ]]; then
 
-log "(e) $WORKERS threads, $WORKERS processes: $N_E logins each"
+log "(e) $WORKERS threads, $WORKERS processes, $WORKERS threads on a one-slot pool: $N_E logins each"
 run_part e_threads drive threads pp_bench "$WORKERS" "$N_E" "$SMALL"
 run_part e_procs drive procs pp_bench "$WORKERS" "$N_E" "$SMALL"
+run_part e_pool1 drive threads pp_bench_pool1 "$WORKERS" "$N_E" "$SMALL"
 
 log "(f) latency: $ROUNDS runs of $N_F logins and of $N_F raw lookups for each table size"
 # dbstats DB: idx_scan of mbox_index, then blocks of mboxes and its indexes
@@ -560,6 +565,7 @@ lookups:   idx_scan of mbox_index on the server, per lookup or transaction
       (a) raw lookup, PQexecParams                              $(piece raw)
       lib/'s pp_userbase_lookup (pool, query, row)              $(piece lookup)
       configuration, cached (once a transaction)                $(piece config)
+      configuration, read and parsed (path walk, open, read)    $(piece parse)
       pp_normalize_name                                         $(piece name)
       pp_verify, {plain}                                        $(piece verify)
       PAM floor: a transaction through bench/pam_noop.so        $(piece floor)
@@ -573,6 +579,8 @@ $(syscall_lines)
       one process, $N_C logins (+10 untimed): $(fmt "$c_ps" 1) tx/s;  conns ${CONNS[c]} for $((N_C + 10)) logins;  lookups/tx $(fmt "$(calc "${SCANS[c]} / ($N_C + 10)")" 2)
 (e) $WORKERS threads, a pam handle each:      $(fmt "$(val "$work/e_threads.out" per_second)") tx/s in all, $N_E logins;  conns ${CONNS[e_threads]}
     $WORKERS processes (fork):               $(fmt "$(val "$work/e_procs.out" per_second)") tx/s in all, $N_E logins;  conns ${CONNS[e_procs]}
+    $WORKERS threads, the pool cut to 1 slot:  $(fmt "$(val "$work/e_pool1.out" per_second)") tx/s in all, $N_E logins;  conns ${CONNS[e_pool1]}  (bench/pam_powermail_pool1.so)
+    => the pool's $POOL_SLOTS slots against 1, for $WORKERS threads: $(fmt "$(calc "$(val "$work/e_threads.out" per_second) / $(val "$work/e_pool1.out" per_second)")" 2) times the logins a second
 (f) latency of a whole transaction, $ROUNDS alternating runs of $N_F logins per size
       $(printf '%7s' "$SMALL") mailboxes: p50 $(printf '%7s' "$fs50") us  p99 $(printf '%7s' "$fs99") us  (p99.9 $fs999, max $fsmax; $fsn samples)
       $(printf '%7s' "$BIG") mailboxes: p50 $(printf '%7s' "$fb50") us  p99 $(printf '%7s' "$fb99") us  (p99.9 $fb999, max $fbmax; $fbn samples)

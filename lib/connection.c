@@ -6,6 +6,8 @@
  * worker's life.  A threaded PAM caller should not queue every login behind
  * one round trip, nor open a connection per thread without bound: so up to
  * POOL_SIZE connections per process, each used by one thread at a time.
+ * What the slots buy: bench/RESULTS.md, (e), eight threads against a
+ * one-slot copy of the module (make bench builds it with PP_POOL_SIZE=1).
  *
  * The module is linked with -z nodelete, so this state outlives the
  * dlclose() that pam_end() does after every login.
@@ -26,7 +28,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define POOL_SIZE 8
+#ifndef PP_POOL_SIZE
+#define PP_POOL_SIZE 8
+#endif
+#define POOL_SIZE PP_POOL_SIZE
 
 static struct slot {
 	PGconn *pg;
