@@ -21,7 +21,10 @@
  * answering) it waits for ever.  So it runs in a thread of its own, and we
  * wait for it at most wait_ms; a cancel not delivered by then is left to
  * finish or hang on its own, and at most MAX_ABANDONED are left at once.
- * A server that slow is hung, and nothing runs on it to be stopped.
+ * A server that slow is hung, and nothing runs on it to be stopped; one that
+ * was only stalled gets the cancel from that thread when it runs again
+ * (tests/test_faults.c, test_stalled_postmaster_gets_the_cancel, which
+ * fails when every cancel is sent by the caller as below).
  *
  * A cancel is never skipped.  When no thread can be started (RLIMIT_NPROC,
  * no memory) or MAX_ABANDONED are out already, the caller sends it itself,

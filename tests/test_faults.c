@@ -2,8 +2,9 @@
 /* Faults, through PAM, on a PostgreSQL cluster of this test's own: a server
  * that is down, one that hangs (SIGSTOP) under a kept connection and under
  * a new one, a locked table, a locked row; a timed-out query left on the
- * server by no login, whether or not a thread can be started, in a forked
- * child, and by a client killed mid-query.  The door stays shut
+ * server by no login, whether or not a thread can be started, when the
+ * postmaster stalls past the cancel's wait, in a forked child, and by a
+ * client killed mid-query.  The door stays shut
  * (PAM_AUTHINFO_UNAVAIL, never PAM_AUTH_ERR or success), within the
  * configured bounds, and opens again by itself.  The bounds asserted are
  * generous multiples of the settings: they catch a hang, not slowness. */
@@ -273,7 +274,8 @@ static void test_locked_table_leaves_no_backend(void **state)
 	assert_int_equal(timed_login("door@faults.test", "0pen-Sesame", &t), PAM_SUCCESS);
 }
 
-/* --- a cancel with no thread, in a forked child, and none at all ------- */
+/* --- a stalled postmaster, a cancel with no thread, in a forked child, and
+ * none at all ------------------------------------------------------------ */
 
 /* The postmaster alone stopped or continued: sessions already open go on,
  * a new connection or a cancel request waits. */
@@ -283,6 +285,75 @@ static void signal_postmaster(int sig)
 
 	snprintf(cmd, sizeof cmd, "kill -%d $(head -n 1 %s/data/postmaster.pid)", sig, cluster);
 	assert_int_equal(system(cmd), 0);
+}
+
+/* The cluster's log, and how often text occurs in it from byte offset on. */
+static long log_size(void)
+{
+	char path[8192];
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/log/postgresql.log", cluster);
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static int log_count_since(long offset, const char *text)
+{
+	char path[8192], line[4096];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/log/postgresql.log", cluster);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, offset, SEEK_SET), 0);
+	while (fgets(line, sizeof line, f) != NULL)
+		n += strstr(line, text) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* What the cancel thread buys over a cancel sent by the login itself: a
+ * postmaster that does not answer within the wait (stopped here, as a
+ * stalled or overloaded one would be) still gets the cancel when it runs
+ * again, from the thread the login left waiting.  The login's own cancel
+ * (cancel.c, when no thread can be started) goes only to a server that
+ * answered a probe in time; this one did not, so without the thread the
+ * backend would wait on the lock until the role's statement_timeout.  The
+ * server's log tells the two apart, with no clock: a cancel ends the query
+ * "due to user request", the timeout "due to statement timeout". */
+static void test_stalled_postmaster_gets_the_cancel(void **state)
+{
+	PGconn *c = superuser();
+	int rc, waiting = -1, cancelled, timed_out;
+	double t, start;
+	long mark;
+
+	(void)state;
+	/* A kept connection: the query reaches its backend while the
+	 * postmaster is stopped. */
+	assert_int_equal(timed_login("door@faults.test", "0pen-Sesame", &t), PAM_SUCCESS);
+	exec_ok(c, "BEGIN");
+	exec_ok(c, "LOCK TABLE mboxes IN ACCESS EXCLUSIVE MODE");
+	mark = log_size();
+	assert_true(mark >= 0);
+	signal_postmaster(SIGSTOP);
+	rc = timed_login("door@faults.test", "0pen-Sesame", &t);
+	signal_postmaster(SIGCONT);
+	start = now();
+	/* Ended by the cancel at once, or by statement_timeout within 6 s. */
+	while ((waiting = module_backends_waiting()) != 0 && now() - start < 15.0)
+		usleep(100000);
+	exec_ok(c, "ROLLBACK");
+	PQfinish(c);
+	cancelled = log_count_since(mark, "canceling statement due to user request");
+	timed_out = log_count_since(mark, "canceling statement due to statement timeout");
+	assert_int_equal(rc, PAM_AUTHINFO_UNAVAIL);
+	if (waiting != 0)
+		fail_msg("%d backends of the module still wait on the lock", waiting);
+	if (cancelled != 1 || timed_out != 0)
+		fail_msg("the server logged %d cancels and %d statement timeouts; want 1 and 0",
+			 cancelled, timed_out);
 }
 
 /* Drop CAP_SYS_RESOURCE and CAP_SYS_ADMIN, which lift RLIMIT_NPROC. */
@@ -525,6 +596,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_hung_server),
 		cmocka_unit_test(test_locked_table),
 		cmocka_unit_test(test_locked_table_leaves_no_backend),
+		cmocka_unit_test(test_stalled_postmaster_gets_the_cancel),
 		cmocka_unit_test(test_no_thread_still_cancels),
 		cmocka_unit_test(test_forked_child_cancels),
 		cmocka_unit_test(test_statement_timeout_without_client),
