@@ -106,7 +106,9 @@ $(BUILD)/pptool: $(PPTOOL_OBJS) $(LIB)
 
 # The module exports pam_sm_* and nothing else (pam_powermail/export.map).
 # -z nodelete keeps it loaded after pam_end()'s dlclose(), and with it the
-# userbase connection (lib/connection.c).
+# userbase connections (lib/connection.c), the parsed configuration
+# (lib/config_cache.c), the decoys (lib/equalize.c), and the code that a
+# cancel thread still waiting runs (lib/cancel.c).
 LINK_MODULE = $(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=pam_powermail/export.map \
 	-Wl,-z,relro,-z,now,-z,nodelete $(NO_UNDEFINED) -o $@ $(filter %.o %.a,$^) $(PKG_LDLIBS) $(PAM_LDLIBS)
 $(BUILD)/pam_powermail.so: $(MODULE_OBJS) $(LIB) pam_powermail/export.map

@@ -25,6 +25,7 @@
 #
 # Sizes may be overridden for a quick try (the goals assume the defaults):
 #   PP_BENCH_ROUNDS=5  PP_BENCH_A=20000 lookups and PP_BENCH_B=20000 logins a round
+#                      (each of (b) and (b) with acct_mgmt asking again)
 #   PP_BENCH_LONG=100000 logins in the RSS/connection run of (b)
 #   PP_BENCH_C=1000 logins in (c)    PP_BENCH_E=40000 logins in each (e)
 #   PP_BENCH_F=10000 logins a run of (f), ROUNDS runs per table size
@@ -182,6 +183,9 @@ mkdir -p "$svcdir"
 conf() { "$TOP/tests/pg.sh" pamconf "$pgdir" | sed '/^debug *=/d'; }
 conf >"$work/persistent.conf"
 { conf; echo "persistent = no"; } >"$work/not-persistent.conf"
+# The same text in another file: an account line on it is another
+# configuration, so acct_mgmt does not take authenticate's answer.
+conf >"$work/persistent-again.conf"
 { conf; echo "equalize-timing = yes"; } >"$work/equalize.conf"
 conf | sed "s/^postgresql-database = .*/postgresql-database = $BIGDB/" >"$work/big.conf"
 chmod 600 "$work"/*.conf
@@ -198,6 +202,9 @@ for pair in pp_bench:persistent.conf pp_bench_off:not-persistent.conf pp_bench_b
     printf '%s required %s config=%s\n' auth "$BUILD/pam_powermail.so" "$cfg" \
         account "$BUILD/pam_powermail.so" "$cfg" >"$svcdir/$svc"
 done
+# (b) with acct_mgmt asking the database again.
+printf '%s required %s config=%s\n' auth "$BUILD/pam_powermail.so" "$work/persistent.conf" \
+    account "$BUILD/pam_powermail.so" "$work/persistent-again.conf" >"$svcdir/pp_bench_ask"
 # (e) again with a one-slot pool: the module as built with PP_POOL_SIZE=1.
 printf '%s required %s config=%s\n' auth "$BENCH/pam_powermail_pool1.so" "$work/persistent.conf" \
     account "$BENCH/pam_powermail_pool1.so" "$work/persistent.conf" >"$svcdir/pp_bench_pool1"
@@ -260,10 +267,11 @@ run_part() {
 
 # --- the parts ----------------------------------------------------------
 if [[ -z $ONLY ]]; then
-log "(a), (b): $ROUNDS rounds of $N_A raw lookups and $N_B PAM logins"
+log "(a), (b): $ROUNDS rounds of $N_A raw lookups, $N_B PAM logins and $N_B with acct_mgmt asking again"
 for r in $(seq 1 "$ROUNDS"); do
     run_part "a$r" "$BENCH/pp_bench" libpq "$N_A" "$SMALL"
     run_part "b$r" drive pam pp_bench 500 "$N_B" "$SMALL"
+    run_part "bask$r" drive pam pp_bench_ask 500 "$N_B" "$SMALL"
 done
 
 log "(b) one process, $N_LONG logins: connections and RSS"
@@ -331,10 +339,14 @@ done
 
 if [[ -z $ONLY ]]; then
 
-log "(e) $WORKERS threads, $WORKERS processes, $WORKERS threads on a one-slot pool: $N_E logins each"
-run_part e_threads drive threads pp_bench "$WORKERS" "$N_E" "$SMALL"
+log "(e) $ROUNDS rounds of $WORKERS threads on the pool and on a one-slot pool, then $WORKERS processes: $N_E logins each"
+# Threads with the pool's slots and with one, in alternating rounds as (a)
+# and (b): what the slots buy is the ratio of the medians.
+for r in $(seq 1 "$ROUNDS"); do
+    run_part "e_threads$r" drive threads pp_bench "$WORKERS" "$N_E" "$SMALL"
+    run_part "e_pool1_$r" drive threads pp_bench_pool1 "$WORKERS" "$N_E" "$SMALL"
+done
 run_part e_procs drive procs pp_bench "$WORKERS" "$N_E" "$SMALL"
-run_part e_pool1 drive threads pp_bench_pool1 "$WORKERS" "$N_E" "$SMALL"
 
 log "(f) latency: $ROUNDS runs of $N_F logins and of $N_F raw lookups for each table size"
 # dbstats DB: idx_scan of mbox_index, then blocks of mboxes and its indexes
@@ -495,6 +507,15 @@ read -r a_us _ _ < <(stats mean_us a)
 read -r a_cpu _ _ < <(stats cpu_us a)
 read -r b_us _ _ < <(stats mean_us b)
 read -r b_cpu _ _ < <(stats cpu_us b)
+read -r bask_ps bask_min bask_max < <(stats per_second bask)
+read -r e8_ps e8_min e8_max < <(stats per_second e_threads)
+read -r e1_ps e1_min e1_max < <(stats per_second e_pool1_)
+read -r bask_us _ _ < <(stats mean_us bask)
+bask_scans=0 bask_logins=0
+for r in $(seq 1 "$ROUNDS"); do
+    bask_scans=$((bask_scans + SCANS[bask$r]))
+    bask_logins=$((bask_logins + $(val "$work/bask$r.out" logins)))
+done
 c_ps=$(val "$work/c.out" per_second)
 b_over_a=$(calc "$b_ps / $a_ps")
 b_over_c=$(calc "$b_ps / $c_ps")
@@ -559,6 +580,9 @@ lookups:   idx_scan of mbox_index on the server, per lookup or transaction
       $ROUNDS processes x $N_B logins:       median $(fmt "$b_ps") tx/s (min $(fmt "$b_min"), max $(fmt "$b_max"))
       per transaction: $(fmt "$b_us" 1) us wall, $(fmt "$b_cpu" 1) us client CPU;  lookups/tx $(fmt "$(calc "$b_scans / $b_logins")" 2)
       one process, $N_LONG logins:    $(fmt "$(val "$L" per_second)") tx/s; conns per process (rounds, long run): ${b_conns[*]}
+      acct_mgmt asking the database again (its line on a copy of the file, so no reuse of authenticate's answer):
+      $ROUNDS processes x $N_B logins:       median $(fmt "$bask_ps") tx/s (min $(fmt "$bask_min"), max $(fmt "$bask_max")); $(fmt "$bask_us" 1) us a transaction;  lookups/tx $(fmt "$(calc "$bask_scans / $bask_logins")" 2)
+      => acct_mgmt taking authenticate's answer: $(fmt "$(calc "$b_ps / $bask_ps")" 2) times the logins a second
       where the time goes (long run, mean): pam_start $(fmt "$(val "$L" start_us)" 1) + authenticate $(fmt "$(val "$L" authenticate_us)" 1) + acct_mgmt $(fmt "$(val "$L" acct_mgmt_us)" 1) + pam_end $(fmt "$(val "$L" end_us)" 1) = $(fmt "$(val "$L" mean_us)" 1) us
     where the time goes, (b) against (a): bench/pp_parts, one process, each piece timed
     hot in a loop, 5 interleaved blocks, $(val "$P" per_piece) of each, medians      wall us  client CPU us
@@ -577,10 +601,11 @@ lookups:   idx_scan of mbox_index on the server, per lookup or transaction
 $(syscall_lines)
 (c) PAM transactions, persistent = no (a connection per call), $N_C logins
       one process, $N_C logins (+10 untimed): $(fmt "$c_ps" 1) tx/s;  conns ${CONNS[c]} for $((N_C + 10)) logins;  lookups/tx $(fmt "$(calc "${SCANS[c]} / ($N_C + 10)")" 2)
-(e) $WORKERS threads, a pam handle each:      $(fmt "$(val "$work/e_threads.out" per_second)") tx/s in all, $N_E logins;  conns ${CONNS[e_threads]}
+(e) $WORKERS threads, a pam handle each, $ROUNDS alternating runs of $N_E logins:
+      the pool's $POOL_SLOTS slots:  median $(fmt "$e8_ps") tx/s in all (min $(fmt "$e8_min"), max $(fmt "$e8_max"));  conns $(sum_of e_threads) in $ROUNDS runs
+      a one-slot pool:  median $(fmt "$e1_ps") tx/s in all (min $(fmt "$e1_min"), max $(fmt "$e1_max"));  conns $(sum_of e_pool1_) in $ROUNDS runs  (bench/pam_powermail_pool1.so)
+      => $POOL_SLOTS slots against 1, for $WORKERS threads: $(fmt "$(calc "$e8_ps / $e1_ps")" 2) times the logins a second
     $WORKERS processes (fork):               $(fmt "$(val "$work/e_procs.out" per_second)") tx/s in all, $N_E logins;  conns ${CONNS[e_procs]}
-    $WORKERS threads, the pool cut to 1 slot:  $(fmt "$(val "$work/e_pool1.out" per_second)") tx/s in all, $N_E logins;  conns ${CONNS[e_pool1]}  (bench/pam_powermail_pool1.so)
-    => the pool's $POOL_SLOTS slots against 1, for $WORKERS threads: $(fmt "$(calc "$(val "$work/e_threads.out" per_second) / $(val "$work/e_pool1.out" per_second)")" 2) times the logins a second
 (f) latency of a whole transaction, $ROUNDS alternating runs of $N_F logins per size
       $(printf '%7s' "$SMALL") mailboxes: p50 $(printf '%7s' "$fs50") us  p99 $(printf '%7s' "$fs99") us  (p99.9 $fs999, max $fsmax; $fsn samples)
       $(printf '%7s' "$BIG") mailboxes: p50 $(printf '%7s' "$fb50") us  p99 $(printf '%7s' "$fb99") us  (p99.9 $fb999, max $fbmax; $fbn samples)

@@ -156,9 +156,12 @@ static int pam_code(enum pp_result result, int forward_code, int wrong_password_
 
 /* The mailbox authenticate found, kept on the handle for acct_mgmt in the
  * same transaction: a mail daemon calls both, and the second need not ask
- * the database again what the first just learnt.  Only an acct_mgmt of the
- * same configuration may take it: another file or other arguments may name
- * another userbase, where this mailbox need not exist. */
+ * the database again what the first just learnt (what that saves:
+ * bench/RESULTS.md, (b) against acct_mgmt asking again).  Only an acct_mgmt
+ * of the same configuration may take it: another file or other arguments
+ * may name another userbase, where this mailbox need not exist
+ * (tests/test_account_binding.c: without the check, acct_mgmt under a
+ * configuration that has no such mailbox says PAM_SUCCESS). */
 #define AUTHENTICATED_MAILBOX "pam_powermail_authenticated_mailbox"
 
 struct authenticated {
