@@ -134,14 +134,10 @@ static void one(enum piece p)
 		pp_mailbox_clear(&mb);
 		break;
 	case CONFIG:
-		pp_config_init(&cfg);
-		if (pp_config_from_args_cached(&cfg, 1, args, err, sizeof err) != 0)
-			failures++;
-		pp_config_free(&cfg);
-		break;
 	case PARSE:
 		pp_config_init(&cfg);
-		if (pp_config_from_args(&cfg, 1, args, err, sizeof err) != 0)
+		if ((p == CONFIG ? pp_config_from_args_cached : pp_config_from_args)(
+			    &cfg, 1, args, err, sizeof err) != 0)
 			failures++;
 		pp_config_free(&cfg);
 		break;
