@@ -6,6 +6,7 @@
 #define PP_PG_SUPER_H
 
 #include <libpq-fe.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static inline const char *env(const char *name)
@@ -15,15 +16,54 @@ static inline const char *env(const char *name)
 	return v ? v : "";
 }
 
+/* A secret the test uses, for the harness's check of every log line
+ * (PP_SECRETS, tests/CONVENTIONS.md). */
+static inline void harness_secret(const char *secret)
+{
+	FILE *f = getenv("PP_SECRETS") ? fopen(getenv("PP_SECRETS"), "a") : NULL;
+
+	if (f == NULL)
+		return;
+	fprintf(f, "%s\n", secret);
+	fclose(f);
+}
+
 static PGconn *super;
 
-static inline void sql(const char *text)
+/* text, with n parameters $1... (NULL: SQL NULL; with none, text may
+ * hold more than one statement); the test fails on an error.  The
+ * result, which the caller clears. */
+static inline PGresult *sql_result(const char *text, int n, const char *const *params)
 {
-	PGresult *r = PQexec(super, text);
+	PGresult *r = n == 0 ? PQexec(super, text)
+			     : PQexecParams(super, text, n, NULL, params, NULL, NULL, 0);
 
 	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
 		fail_msg("%s: %s", text, PQerrorMessage(super));
+	return r;
+}
+
+static inline void sql_params(const char *text, int n, const char *const *params)
+{
+	PQclear(sql_result(text, n, params));
+}
+
+static inline void sql(const char *text)
+{
+	sql_params(text, 0, NULL);
+}
+
+/* The one integer a query returns. */
+static inline long sql_long(const char *text)
+{
+	PGresult *r = sql_result(text, 0, NULL);
+	long v;
+
+	if (PQntuples(r) != 1 || PQnfields(r) != 1 || PQgetisnull(r, 0, 0))
+		fail_msg("%s: %d rows, not one number", text, PQntuples(r));
+	v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
+	return v;
 }
 
 /* (Re)connect super, after a server restart too. */
@@ -37,6 +77,8 @@ static inline void reconnect_super(void)
 	super = PQconnectdbParams(names, values, 0);
 	if (PQstatus(super) != CONNECTION_OK)
 		fail_msg("superuser connection: %s", PQerrorMessage(super));
+	/* no NOTICE lines ("does not exist, skipping") among the test's */
+	PQclear(PQexec(super, "SET client_min_messages = warning"));
 }
 
 #endif

@@ -30,8 +30,10 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "pam_login.h"
 #include "pam_wrapper_exec.h"
 #include "pg_super.h"
+#include "module_conf.h"
 #include "scheme.h"
 
 #define ROLE "pp_once_writer"
@@ -91,24 +93,19 @@ static void crypt_value(const char *password, char *out, size_t size)
 static void put(const char *stored)
 {
 	const char *params[2] = { USER, stored };
-	PGresult *r = PQexecParams(super,
-				   "insert into mboxes (mbox, password) values ($1, $2) on conflict "
-				   "(mbox) do update set password = excluded.password",
-				   2, NULL, params, NULL, NULL, 0);
 
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		fail_msg("put: %s", PQerrorMessage(super));
-	PQclear(r);
+	sql_params("insert into mboxes (mbox, password) values ($1, $2) on conflict (mbox) do "
+		   "update set password = excluded.password",
+		   2, params);
 }
 
 static const char *stored(char *buf, size_t size)
 {
 	const char *params[1] = { USER };
-	PGresult *r = PQexecParams(super, "select password from mboxes where mbox = $1", 1, NULL,
-				   params, NULL, NULL, 0);
+	PGresult *r = sql_result("select password from mboxes where mbox = $1", 1, params);
 
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-		fail_msg("stored: %s", PQerrorMessage(super));
+	if (PQntuples(r) != 1)
+		fail_msg("stored: %d rows for " USER, PQntuples(r));
 	snprintf(buf, size, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	return buf;
@@ -117,14 +114,6 @@ static const char *stored(char *buf, size_t size)
 /* --- services ------------------------------------------------------------- */
 
 static char conf_path[4096];
-
-static int write_text(const char *path, const char *text, mode_t mode)
-{
-	FILE *f = fopen(path, "w");
-
-	return f == NULL || fputs(text, f) < 0 || fclose(f) != 0 || chmod(path, mode) != 0 ? -1
-											    : 0;
-}
 
 /* The module's configuration, as a new file (a new inode) each time. */
 static int write_conf(void)
@@ -136,7 +125,7 @@ static int write_conf(void)
 		 " password=" ROLE_PASSWORD "\n",
 		 env("PGHOST"), env("PGPORT"), env("PP_PGDB"));
 	snprintf(tmp, sizeof tmp, "%s.new", conf_path);
-	return write_text(tmp, text, 0600) != 0 || rename(tmp, conf_path) != 0 ? -1 : 0;
+	return write_text_file(tmp, text, 0600) != 0 || rename(tmp, conf_path) != 0 ? -1 : 0;
 }
 
 static int write_services(const char *svcdir)
@@ -148,7 +137,7 @@ static int write_services(const char *svcdir)
 	if (mkdir(svcdir, 0755) != 0 || write_conf() != 0)
 		return -1;
 	snprintf(path, sizeof path, "%s/other", svcdir);
-	if (write_text(path, "# every test service names the types it uses\n", 0644) != 0)
+	if (write_text_file(path, "# every test service names the types it uses\n", 0644) != 0)
 		return -1;
 	/* once: the module alone, with debug (its log says which pass hashed). */
 	snprintf(path, sizeof path, "%s/once", svcdir);
@@ -156,7 +145,7 @@ static int write_services(const char *svcdir)
 		 "auth required %s/pam_powermail.so config=%s\n"
 		 "password required %s/pam_powermail.so config=%s debug\n",
 		 build, conf_path, build, conf_path);
-	if (write_text(path, text, 0644) != 0)
+	if (write_text_file(path, text, 0644) != 0)
 		return -1;
 	/* once_items: pam_set_items after the module sets PAM_OLDAUTHTOK (from
 	 * the environment) in the first pass, after the module read it. */
@@ -165,7 +154,7 @@ static int write_services(const char *svcdir)
 		 "password required %s/pam_powermail.so config=%s\n"
 		 "password required " SET_ITEMS "\n",
 		 build, conf_path);
-	return write_text(path, text, 0644);
+	return write_text_file(path, text, 0644);
 }
 
 /* --- PAM ------------------------------------------------------------------ */
@@ -184,15 +173,19 @@ enum between {
 		       * the second pass reads another file than the first */
 };
 
-struct conv {
-	const char *const *answers; /* echo-off prompts, in order */
-	int asked;
+struct change {
+	struct conv conv; /* first: converse() hands act_between() the whole */
 	enum between between;
 	char *rehashed; /* REHASHED, RESET: the value put */
 };
 
-static void act_between(struct conv *c)
+/* Before each password prompt: between the passes, what c->between says. */
+static void act_between(struct conv *conv)
 {
+	struct change *c = (struct change *)conv;
+
+	if (conv->prompts != (c->between == REWRITE_CONF ? 0 : 1))
+		return;
 	switch (c->between) {
 	case NOTHING:
 		break;
@@ -206,31 +199,17 @@ static void act_between(struct conv *c)
 	}
 }
 
-static int converse(int n, const struct pam_message **msg, struct pam_response **resp,
-		    void *data)
-{
-	struct conv *c = data;
-	struct pam_response *r = calloc((size_t)n, sizeof *r);
-
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++) {
-		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF)
-			continue;
-		if (c->asked == (c->between == REWRITE_CONF ? 0 : 1))
-			act_between(c);
-		if (c->answers[c->asked] != NULL)
-			r[i].resp = strdup(c->answers[c->asked++]);
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-}
+/* The answers (echo-off prompts, in order), and between and value for
+ * act_between(). */
+#define CHANGE(answers_, between_, value_)                                               \
+	{ .conv = { .answers = (answers_), .before = act_between }, .between = (between_), \
+	  .rehashed = (value_) }
 
 /* pam_chauthtok of USER through service, with flags and the answers in
  * order; its code. */
-static int change(const char *service, int flags, struct conv *c)
+static int change(const char *service, int flags, struct change *c)
 {
-	struct pam_conv conv = { converse, c };
+	struct pam_conv conv = { converse, &c->conv };
 	pam_handle_t *pamh = NULL;
 	int rc = pam_start(service, USER, &conv, &pamh);
 
@@ -242,9 +221,7 @@ static int change(const char *service, int flags, struct conv *c)
 
 static int login(const char *password)
 {
-	const char *answers[] = { password, NULL };
-	struct conv c = { answers, 0, NOTHING, NULL };
-	struct pam_conv conv = { converse, &c };
+	struct pam_conv conv = { answer_password, (void *)password };
 	pam_handle_t *pamh = NULL;
 	int rc = pam_start("once", USER, &conv, &pamh);
 
@@ -272,7 +249,7 @@ static void expect_lines(const char *log, const char *want, int count)
 static void test_current_password_hashed_once(void **state)
 {
 	const char *answers[] = { OLD, NEW, NEW, NULL };
-	struct conv c = { answers, 0, NOTHING, NULL };
+	struct change c = CHANGE(answers, NOTHING, NULL);
 	char value[PP_HASH_MAX], buf[PP_HASH_MAX], log[16384];
 
 	(void)state;
@@ -284,7 +261,7 @@ static void test_current_password_hashed_once(void **state)
 	capture_stop(log, sizeof log);
 
 	assert_int_equal(rc, PAM_SUCCESS);
-	assert_int_equal(c.asked, 3);
+	assert_int_equal(c.conv.prompts, 3);
 	if (verified[0] != 1)
 		fail_msg("the current password was hashed %d times, not once:\n%s", verified[0],
 			 log);
@@ -332,7 +309,7 @@ static void test_user_hashed_once(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct conv c = { answers, 0, NOTHING, NULL };
+		struct change c = CHANGE(answers, NOTHING, NULL);
 		int report[2];
 
 		close(fds[0]);
@@ -361,7 +338,7 @@ static void test_user_hashed_once(void **state)
 static void test_root_hashes_nothing(void **state)
 {
 	const char *answers[] = { NEW, NEW, NULL };
-	struct conv c = { answers, 0, NOTHING, NULL };
+	struct change c = CHANGE(answers, NOTHING, NULL);
 	char value[PP_HASH_MAX];
 
 	(void)state;
@@ -369,7 +346,7 @@ static void test_root_hashes_nothing(void **state)
 	put(value);
 	watch(0, value);
 	assert_int_equal(change("once", 0, &c), PAM_SUCCESS);
-	assert_int_equal(c.asked, 2);
+	assert_int_equal(c.conv.prompts, 2);
 	assert_int_equal(verified[0], 0);
 	unwatch();
 	assert_int_equal(login(NEW), PAM_SUCCESS);
@@ -382,7 +359,7 @@ static void test_value_changed_between_passes(void **state)
 {
 	const char *answers[] = { OLD, NEW, NEW, NULL };
 	char first[PP_HASH_MAX], second[PP_HASH_MAX];
-	struct conv c = { answers, 0, REHASHED, second };
+	struct change c = CHANGE(answers, REHASHED, second);
 
 	(void)state;
 	crypt_value(OLD, first, sizeof first);
@@ -404,7 +381,7 @@ static void test_reset_between_passes_not_overwritten(void **state)
 {
 	const char *answers[] = { OLD, NEW, NEW, NULL };
 	char first[PP_HASH_MAX], admin[PP_HASH_MAX], buf[PP_HASH_MAX];
-	struct conv c = { answers, 0, RESET, admin };
+	struct change c = CHANGE(answers, RESET, admin);
 
 	(void)state;
 	crypt_value(OLD, first, sizeof first);
@@ -425,7 +402,7 @@ static void test_reset_between_passes_not_overwritten(void **state)
 static void test_configuration_changed_between_passes(void **state)
 {
 	const char *answers[] = { OLD, NEW, NEW, NULL };
-	struct conv c = { answers, 0, REWRITE_CONF, NULL };
+	struct change c = CHANGE(answers, REWRITE_CONF, NULL);
 	char value[PP_HASH_MAX];
 
 	(void)state;
@@ -443,7 +420,7 @@ static void test_configuration_changed_between_passes(void **state)
 static void test_other_password_in_second_pass(void **state)
 {
 	const char *answers[] = { OLD, NEW, NEW, NULL };
-	struct conv c = { answers, 0, NOTHING, NULL };
+	struct change c = CHANGE(answers, NOTHING, NULL);
 	char value[PP_HASH_MAX], buf[PP_HASH_MAX];
 
 	(void)state;
@@ -465,13 +442,9 @@ static void test_other_password_in_second_pass(void **state)
 static void declare_secrets(void)
 {
 	static const char *const secrets[] = { OLD, NEW, ADMIN, WRONG, ROLE_PASSWORD };
-	FILE *f = getenv("PP_SECRETS") ? fopen(getenv("PP_SECRETS"), "a") : NULL;
 
-	if (f == NULL)
-		return;
 	for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
-		fprintf(f, "%s\n", secrets[i]);
-	fclose(f);
+		harness_secret(secrets[i]);
 }
 
 static int setup(void **state)

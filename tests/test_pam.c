@@ -41,10 +41,12 @@
 #include <libpq-fe.h>
 #include <security/pam_appl.h>
 
-/* Is this program itself built with AddressSanitizer?  Then it carries the
- * ASan runtime already, and preloading the shared runtime ($PP_PRELOAD)
- * would make the process abort ("incompatible ASan runtimes"). */
+#include "capture.h"
+#include "pam_login.h"
 #include "pam_wrapper_exec.h"
+#include "pg_super.h"
+#include "module_conf.h"
+
 #define SET_ITEMS "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_set_items.so"
 #define PAM_DENY "/lib/x86_64-linux-gnu/security/pam_deny.so"
 #define SEED_MD5 "$1$Wh/8PmbX$tLpq3mPsvT5gdVJcVVYXA1"
@@ -77,33 +79,6 @@ static char *xasprintf(const char *fmt, ...)
 	}
 	va_end(ap);
 	return p;
-}
-
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v != NULL ? v : "";
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return xstrdup("");
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
-	if (buf == NULL)
-		exit(99);
-	if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)
-		buf[0] = '\0';
-	fclose(f);
-	return buf;
 }
 
 /* A printable copy of s for diagnostics (control and non-ASCII bytes as \xNN). */
@@ -254,76 +229,17 @@ static void add_stored_secret(const char *stored)
 }
 
 /* ------------------------------------------------------------------ */
-/* The database, as superuser                                          */
-
-static PGconn *su_connect(void)
-{
-	const char *keys[] = { "host", "port", "user", "dbname", NULL };
-	const char *vals[] = { env("PGHOST"), env("PGPORT"),
-			       getenv("PP_PGSUPER") ? env("PP_PGSUPER") : "postgres",
-			       getenv("PP_PGDB") ? env("PP_PGDB") : "powermail", NULL };
-	PGconn *c = PQconnectdbParams(keys, vals, 0);
-
-	if (PQstatus(c) != CONNECTION_OK) {
-		note("superuser connection failed: %s", PQerrorMessage(c));
-		PQfinish(c);
-		return NULL;
-	}
-	PQclear(PQexec(c, "SET client_min_messages = warning"));
-	return c;
-}
-
-/* Run sql with parameters; -1 on error (printed). */
-static int sql(const char *query, int nparams, const char *const *params)
-{
-	PGconn *c = su_connect();
-	PGresult *r;
-	int rc = 0;
-
-	if (c == NULL)
-		return -1;
-	r = PQexecParams(c, query, nparams, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-		note("SQL failed: %s: %s", query, PQerrorMessage(c));
-		rc = -1;
-	}
-	PQclear(r);
-	PQfinish(c);
-	return rc;
-}
-
-static int sql0(const char *query)
-{
-	return sql(query, 0, NULL);
-}
-
-/* One integer from a query; -1 on error. */
-static long sql_long(const char *query)
-{
-	PGconn *c = su_connect();
-	PGresult *r;
-	long v = -1;
-
-	if (c == NULL)
-		return -1;
-	r = PQexec(c, query);
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
-		v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-	else
-		note("SQL failed: %s: %s", query, PQerrorMessage(c));
-	PQclear(r);
-	PQfinish(c);
-	return v;
-}
+/* The database                                                        */
 
 /* Insert or replace a row of table mboxes.  password NULL: SQL NULL; quota,
  * forward NULL: SQL NULL. */
-static int put_mbox(const char *mbox, const char *password, const char *quota, const char *forward)
+static void put_mbox(const char *mbox, const char *password, const char *quota,
+		     const char *forward)
 {
 	const char *p[4] = { mbox, password, quota, forward };
 
 	add_stored_secret(password);
-	return sql("INSERT INTO mboxes (mbox, password, quotaMB, isForward, fwdDest) "
+	sql_params("INSERT INTO mboxes (mbox, password, quotaMB, isForward, fwdDest) "
 		   "VALUES ($1, $2, $3::int, $4::int, "
 		   "        CASE WHEN $4::int = 1 THEN 'elsewhere@forward.example' END) "
 		   "ON CONFLICT (mbox) DO UPDATE SET password = EXCLUDED.password, "
@@ -518,25 +434,10 @@ static char *conf_path(const char *svc)
 	return xasprintf("%s/conf/%s.conf", env("PP_TMP"), svc);
 }
 
-static int write_text(const char *path, const char *text, mode_t mode)
+/* Before pam_wrapper: the service directory and the config files. */
+static int write_services(const char *dir)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	size_t n = strlen(text);
-
-	if (fd < 0 || write(fd, text, n) != (ssize_t)n || fchmod(fd, mode) != 0) {
-		fprintf(stderr, "test_pam: cannot write %s: %s\n", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
-/* Stage 1: the service directory and the config files. */
-static int write_services(void)
-{
-	const char *tmp = env("PP_TMP");
-	char *dir = xasprintf("%s/pam.d", tmp), *cdir = xasprintf("%s/conf", tmp);
+	char *cdir = xasprintf("%s/conf", env("PP_TMP"));
 	char *module = xasprintf("%s/pam_powermail.so", env("PP_BUILD"));
 	char *other = xasprintf("%s/other", dir);
 	int rc = 0;
@@ -546,7 +447,7 @@ static int write_services(void)
 		return -1;
 	}
 	/* libpam logs about a missing "other" service otherwise */
-	rc |= write_text(other, "auth required " PAM_DENY "\naccount required " PAM_DENY "\n", 0644);
+	rc |= write_text_file(other, "auth required " PAM_DENY "\naccount required " PAM_DENY "\n", 0644);
 	for (size_t i = 0; i < sizeof services / sizeof services[0]; i++) {
 		const struct svc *s = &services[i];
 		char *path = conf_path(s->name);
@@ -557,14 +458,14 @@ static int write_services(void)
 				       (s->flags & SVC_SET_ITEMS) ? "auth required " SET_ITEMS "\n" : "",
 				       line, line);
 
-		rc |= write_text(svcfile, text, 0644);
+		rc |= write_text_file(svcfile, text, 0644);
 		if (!(s->flags & SVC_NO_FILE)) {
 			char *body = xasprintf("%s%s", (s->flags & SVC_NO_BASE) ? "" :
 						     BASE_CONN "postgresql-database = @PGDB@\n",
 					       s->conf);
 			char *conf = expand(body);
 
-			rc |= write_text(path, conf, s->mode ? s->mode : 0600);
+			rc |= write_text_file(path, conf, s->mode ? s->mode : 0600);
 			free(body);
 			free(conf);
 		}
@@ -574,7 +475,6 @@ static int write_services(void)
 		free(svcfile);
 		free(text);
 	}
-	free(dir);
 	free(cdir);
 	free(module);
 	free(other);
@@ -582,33 +482,7 @@ static int write_services(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* Capturing what the module logs                                      */
-
-static char *cap_path;
-static int saved_stderr = -1;
-
-static void capture_start(void)
-{
-	int fd;
-
-	fflush(stderr);
-	fd = open(cap_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		exit(99);
-	saved_stderr = dup(2);
-	dup2(fd, 2);
-	close(fd);
-}
-
-/* Stop capturing; return what was written (caller frees). */
-static char *capture_stop(void)
-{
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	saved_stderr = -1;
-	return read_file(cap_path);
-}
+/* What the module logs (capture.h)                                    */
 
 /* The messages the module sent to pam_syslog, one per line, as
  * "<priority>:<message>" in a new string; *count gets their number. */
@@ -668,56 +542,6 @@ static void dump_log(const char *log)
 }
 
 /* ------------------------------------------------------------------ */
-/* The conversation                                                    */
-
-struct conv_state {
-	const char *password; /* answer to PAM_PROMPT_ECHO_OFF; NULL: PAM_CONV_ERR */
-	int prompts;          /* PAM_PROMPT_ECHO_OFF seen */
-	char msgs[2048];      /* PAM_ERROR_MSG / PAM_TEXT_INFO texts, for the secret check */
-};
-
-static int conv_fn(int num_msg, const struct pam_message **msg, struct pam_response **resp,
-		   void *appdata)
-{
-	struct conv_state *cs = appdata;
-	struct pam_response *r;
-
-	if (num_msg <= 0 || num_msg > PAM_MAX_NUM_MSG)
-		return PAM_CONV_ERR;
-	r = calloc((size_t)num_msg, sizeof *r);
-	if (r == NULL)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < num_msg; i++) {
-		switch (msg[i]->msg_style) {
-		case PAM_PROMPT_ECHO_OFF:
-			cs->prompts++;
-			if (cs->password == NULL)
-				goto fail;
-			r[i].resp = strdup(cs->password);
-			if (r[i].resp == NULL)
-				goto fail;
-			break;
-		case PAM_ERROR_MSG:
-		case PAM_TEXT_INFO: {
-			size_t used = strlen(cs->msgs);
-
-			snprintf(cs->msgs + used, sizeof cs->msgs - used, "%s\n",
-				 msg[i]->msg ? msg[i]->msg : "");
-			break;
-		}
-		default: /* PAM_PROMPT_ECHO_ON: we always give the user name */
-			goto fail;
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-fail:
-	for (int i = 0; i < num_msg; i++)
-		free(r[i].resp);
-	free(r);
-	return PAM_CONV_ERR;
-}
-
 /* ------------------------------------------------------------------ */
 /* Rows                                                                */
 
@@ -839,7 +663,7 @@ static void run_row(const struct row *r)
 	char *u = vis(r->user);
 	const char *canon = r->canon ? r->canon : r->user;
 	const char *quota = r->quota ? r->quota : "0";
-	struct conv_state cs;
+	struct conv cs;
 	enum pamtest_err perr;
 	char *log;
 	double t0, dt;
@@ -857,11 +681,10 @@ static void run_row(const struct row *r)
 			pam_test(PAMTEST_KEEPHANDLE, 0),
 		};
 
-		memset(&cs, 0, sizeof cs);
-		cs.password = r->pw;
+		cs = (struct conv){ .password = r->pw };
 		capture_start();
 		t0 = now();
-		perr = _pamtest_conv(r->svc, r->user, conv_fn, &cs, tc, 2, NULL);
+		perr = _pamtest_conv(r->svc, r->user, converse, &cs, tc, 2, NULL);
 		dt = now() - t0;
 		auth_rc = perr == PAMTEST_ERR_OK || perr == PAMTEST_ERR_CASE ? tc[0].op_rv : -1;
 		if (perr == PAMTEST_ERR_OK) {
@@ -876,7 +699,7 @@ static void run_row(const struct row *r)
 			pam_get_item(ph, PAM_USER, &item);
 			user_c = item ? xstrdup(item) : NULL;
 			pam_end(ph, PAM_SUCCESS);
-			log = capture_stop();
+			log = capture_stop_text();
 			check(true, "authenticate");
 			if (r->auth == PAM_SUCCESS) {
 				char *v1 = vis(user_c), *v2 = vis(mbox_c), *v3 = vis(canon);
@@ -900,7 +723,7 @@ static void run_row(const struct row *r)
 			free(q_c);
 			free(user_c);
 		} else {
-			log = capture_stop();
+			log = capture_stop_text();
 			if (perr == PAMTEST_ERR_CASE)
 				check(false, "%s authenticate as %s (password %s): got %s, want %s",
 				      r->svc, u, r->pw ? "given" : "none", pam_name(tc[0].op_rv),
@@ -925,13 +748,12 @@ static void run_row(const struct row *r)
 	if (r->acct != NO_ACCT) {
 		struct pam_testcase tc[] = { pam_test(PAMTEST_ACCOUNT, r->acct) };
 
-		memset(&cs, 0, sizeof cs);
-		cs.password = r->pw;
+		cs = (struct conv){ .password = r->pw };
 		capture_start();
 		t0 = now();
-		perr = _pamtest_conv(r->svc, r->user, conv_fn, &cs, tc, 1, NULL);
+		perr = _pamtest_conv(r->svc, r->user, converse, &cs, tc, 1, NULL);
 		dt = now() - t0;
-		log = capture_stop();
+		log = capture_stop_text();
 		if (perr == PAMTEST_ERR_CASE)
 			check(false, "%s acct_mgmt as %s: got %s, want %s", r->svc, u,
 			      pam_name(tc[0].op_rv), pam_name(r->acct));
@@ -956,11 +778,10 @@ static void run_row(const struct row *r)
 			pam_test(PAMTEST_SETCRED, PAM_SUCCESS),
 		};
 
-		memset(&cs, 0, sizeof cs);
-		cs.password = r->pw;
+		cs = (struct conv){ .password = r->pw };
 		capture_start();
-		perr = _pamtest_conv(r->svc, r->user, conv_fn, &cs, tc, 3, NULL);
-		log = capture_stop();
+		perr = _pamtest_conv(r->svc, r->user, converse, &cs, tc, 3, NULL);
+		log = capture_stop_text();
 		if (perr != PAMTEST_ERR_OK) {
 			const struct pam_testcase *f = pamtest_failed_case(tc);
 
@@ -1013,14 +834,14 @@ static int setup_db(void **state)
 	int rc = 0;
 
 	(void)state;
+	reconnect_super();
 	add_secret(env("PP_PGPASSWORD"));
 	add_secret("pp#hash#pw");
 	add_secret("Wr0ng-DB-pass-42");
 
 	/* PowerMail's sample rows, as the brief says: with psql */
 	cmd = xasprintf("psql -X -q -U %s -d %s -v ON_ERROR_STOP=1 -f '%s/sql/sample.sql' >/dev/null",
-			getenv("PP_PGSUPER") ? env("PP_PGSUPER") : "postgres",
-			getenv("PP_PGDB") ? env("PP_PGDB") : "powermail", env("PP_TOP"));
+			env("PP_PGSUPER"), env("PP_PGDB"), env("PP_TOP"));
 	if (system(cmd) != 0) {
 		note("loading sql/sample.sql failed: %s", cmd);
 		rc = -1;
@@ -1032,9 +853,9 @@ static int setup_db(void **state)
 	add_stored_secret("{md5}" SEED_MD5);
 	add_stored_secret("{abc}def");
 
-	rc |= sql0("DELETE FROM mboxes WHERE mbox LIKE '%@pam.test' OR mbox IN "
-		   "('user@example.com', 'Üser@example.com')");
-	rc |= sql0("DROP TABLE IF EXISTS pm_orig, pp_custom, pp_bool, pp_names, pp_dup, pp_noperm");
+	sql("DELETE FROM mboxes WHERE mbox LIKE '%@pam.test' OR mbox IN "
+	    "('user@example.com', 'Üser@example.com')");
+	sql("DROP TABLE IF EXISTS pm_orig, pp_custom, pp_bool, pp_names, pp_dup, pp_noperm");
 
 	/* one row per scheme pptool can hash */
 	list = run_capture(schemes_argv);
@@ -1064,7 +885,7 @@ static int setup_db(void **state)
 				note("pptool hash %s failed", name);
 				rc = -1;
 			} else {
-				rc |= put_mbox(h->mbox, value, NULL, NULL);
+				put_mbox(h->mbox, value, NULL, NULL);
 				n_hashed++;
 			}
 			add_secret(h->password);
@@ -1079,74 +900,74 @@ static int setup_db(void **state)
 	}
 
 	/* the table's other rows */
-	rc |= put_mbox("empty@pam.test", "", NULL, NULL);
-	rc |= put_mbox("emptyplain@pam.test", "{plain}", NULL, NULL);
-	rc |= put_mbox("fwdpw@pam.test", "{plain}Fwd-pw-123", NULL, "1");
-	rc |= put_mbox("fwd0@pam.test", "{plain}Fwd0-pw-123", NULL, "0");
-	rc |= put_mbox("fwd2@pam.test", "{plain}Fwd2-pw-123", NULL, "2");
-	rc |= put_mbox("unknownscheme@pam.test", "{zork}Zork-Stored-V4lue", NULL, NULL);
-	rc |= put_mbox("malformed@pam.test", "{md5}$1$Wh/8PmbX$tLpq3mPsvT5gdVJcVVYXA", NULL, NULL);
-	rc |= put_mbox("malcrypt@pam.test", "{crypt}$9$nonsenseQQ", NULL, NULL);
-	rc |= put_mbox("quota-big@pam.test", "{plain}Quota-big-pw", "2147483647", NULL);
-	rc |= put_mbox("quota-zero@pam.test", "{plain}Quota-zero-pw", "0", NULL);
-	rc |= put_mbox("user@example.com", "{plain}Fold-pw-1", NULL, NULL);
-	rc |= put_mbox("Üser@example.com", "{plain}Umlaut-pw-1", NULL, NULL);
-	rc |= put_mbox("MixedCase@pam.test", "{plain}Mixed-pw-1", NULL, NULL);
-	rc |= put_mbox("dd-user@pam.test", "{plain}Dd-user-pw", "12", NULL);
-	rc |= put_mbox("first@pam.test", "{plain}First-pass-1", NULL, NULL);
-	rc |= put_mbox("-dash@pam.test", "{plain}Names-pw-1", NULL, NULL);
-	rc |= put_mbox("+plus@pam.test", "{plain}Names-pw-1", NULL, NULL);
+	put_mbox("empty@pam.test", "", NULL, NULL);
+	put_mbox("emptyplain@pam.test", "{plain}", NULL, NULL);
+	put_mbox("fwdpw@pam.test", "{plain}Fwd-pw-123", NULL, "1");
+	put_mbox("fwd0@pam.test", "{plain}Fwd0-pw-123", NULL, "0");
+	put_mbox("fwd2@pam.test", "{plain}Fwd2-pw-123", NULL, "2");
+	put_mbox("unknownscheme@pam.test", "{zork}Zork-Stored-V4lue", NULL, NULL);
+	put_mbox("malformed@pam.test", "{md5}$1$Wh/8PmbX$tLpq3mPsvT5gdVJcVVYXA", NULL, NULL);
+	put_mbox("malcrypt@pam.test", "{crypt}$9$nonsenseQQ", NULL, NULL);
+	put_mbox("quota-big@pam.test", "{plain}Quota-big-pw", "2147483647", NULL);
+	put_mbox("quota-zero@pam.test", "{plain}Quota-zero-pw", "0", NULL);
+	put_mbox("user@example.com", "{plain}Fold-pw-1", NULL, NULL);
+	put_mbox("Üser@example.com", "{plain}Umlaut-pw-1", NULL, NULL);
+	put_mbox("MixedCase@pam.test", "{plain}Mixed-pw-1", NULL, NULL);
+	put_mbox("dd-user@pam.test", "{plain}Dd-user-pw", "12", NULL);
+	put_mbox("first@pam.test", "{plain}First-pass-1", NULL, NULL);
+	put_mbox("-dash@pam.test", "{plain}Names-pw-1", NULL, NULL);
+	put_mbox("+plus@pam.test", "{plain}Names-pw-1", NULL, NULL);
 	memset(long255, 'a', 255 - strlen("@pam.test"));
 	strcat(long255, "@pam.test");
 	memset(long256, 'a', 256 - strlen("@pam.test"));
 	strcat(long256, "@pam.test");
-	rc |= put_mbox(long255, "{plain}Long-255-pw", NULL, NULL);
+	put_mbox(long255, "{plain}Long-255-pw", NULL, NULL);
 	add_secret("Wr0ng-password");
 	add_secret("s3cr3t");
 
 	/* An original PowerMail table and its query */
-	rc |= sql0("CREATE TABLE pm_orig (id SERIAL PRIMARY KEY, mbox VARCHAR(255) NOT NULL, "
-		   "password VARCHAR(50) DEFAULT NULL, quotaMB INT DEFAULT NULL, "
-		   "isForward INT DEFAULT NULL, fwdDest VARCHAR(80) DEFAULT NULL)");
-	rc |= sql0("GRANT SELECT ON pm_orig TO powermail");
-	rc |= sql0("INSERT INTO pm_orig (mbox, password, quotaMB, isForward, fwdDest) VALUES "
-		   "('orig@example.com', '{plain}Orig-pw-1', 25, NULL, NULL), "
-		   "('origplain@example.com', 'Orig-plain-2', NULL, 0, NULL), "
-		   "('origcrypt@example.com', '{crypt}/CFF1gJfAFAqM', NULL, NULL, NULL), "
-		   "('origmd5@example.com', '{md5}" SEED_MD5 "', NULL, NULL, NULL), "
-		   "('origfwd@example.com', NULL, NULL, 1, 'someone@elsewhere.example'), "
-		   "('orignull@example.com', NULL, NULL, NULL, NULL), "
-		   "('origdup@example.com', '{plain}Orig-dup-1', NULL, NULL, NULL), "
-		   "('origdup@example.com', '{plain}Orig-dup-2', NULL, NULL, NULL)");
+	sql("CREATE TABLE pm_orig (id SERIAL PRIMARY KEY, mbox VARCHAR(255) NOT NULL, "
+	    "password VARCHAR(50) DEFAULT NULL, quotaMB INT DEFAULT NULL, "
+	    "isForward INT DEFAULT NULL, fwdDest VARCHAR(80) DEFAULT NULL)");
+	sql("GRANT SELECT ON pm_orig TO powermail");
+	sql("INSERT INTO pm_orig (mbox, password, quotaMB, isForward, fwdDest) VALUES "
+	    "('orig@example.com', '{plain}Orig-pw-1', 25, NULL, NULL), "
+	    "('origplain@example.com', 'Orig-plain-2', NULL, 0, NULL), "
+	    "('origcrypt@example.com', '{crypt}/CFF1gJfAFAqM', NULL, NULL, NULL), "
+	    "('origmd5@example.com', '{md5}" SEED_MD5 "', NULL, NULL, NULL), "
+	    "('origfwd@example.com', NULL, NULL, 1, 'someone@elsewhere.example'), "
+	    "('orignull@example.com', NULL, NULL, NULL, NULL), "
+	    "('origdup@example.com', '{plain}Orig-dup-1', NULL, NULL, NULL), "
+	    "('origdup@example.com', '{plain}Orig-dup-2', NULL, NULL, NULL)");
 	add_stored_secret("{plain}Orig-pw-1");
 	add_stored_secret("Orig-plain-2");
 	add_stored_secret("{plain}Orig-dup-1");
 	add_stored_secret("{plain}Orig-dup-2");
 
 	/* A custom table: other column names, isForward as text */
-	rc |= sql0("CREATE TABLE pp_custom (addr TEXT PRIMARY KEY, pw TEXT, q INT, fwd TEXT, dest TEXT)");
-	rc |= sql0("GRANT SELECT ON pp_custom TO powermail");
-	rc |= sql0("INSERT INTO pp_custom VALUES "
-		   "('c-fwd-1@pam.test', '{plain}Cust-pw-1', NULL, '1', 'x@elsewhere.example'), "
-		   "('c-fwd-t@pam.test', '{plain}Cust-pw-1', NULL, 't', 'x@elsewhere.example'), "
-		   "('c-fwd-true@pam.test', '{plain}Cust-pw-1', NULL, 'true', 'x@elsewhere.example'), "
-		   "('c-host-0@pam.test', '{plain}Cust-pw-1', 7, '0', NULL), "
-		   "('c-host-f@pam.test', '{plain}Cust-pw-1', NULL, 'f', NULL), "
-		   "('c-host-false@pam.test', '{plain}Cust-pw-1', NULL, 'false', NULL), "
-		   "('c-host-empty@pam.test', '{plain}Cust-pw-1', NULL, '', NULL), "
-		   "('c-host-null@pam.test', '{plain}Cust-pw-1', NULL, NULL, NULL)");
+	sql("CREATE TABLE pp_custom (addr TEXT PRIMARY KEY, pw TEXT, q INT, fwd TEXT, dest TEXT)");
+	sql("GRANT SELECT ON pp_custom TO powermail");
+	sql("INSERT INTO pp_custom VALUES "
+	    "('c-fwd-1@pam.test', '{plain}Cust-pw-1', NULL, '1', 'x@elsewhere.example'), "
+	    "('c-fwd-t@pam.test', '{plain}Cust-pw-1', NULL, 't', 'x@elsewhere.example'), "
+	    "('c-fwd-true@pam.test', '{plain}Cust-pw-1', NULL, 'true', 'x@elsewhere.example'), "
+	    "('c-host-0@pam.test', '{plain}Cust-pw-1', 7, '0', NULL), "
+	    "('c-host-f@pam.test', '{plain}Cust-pw-1', NULL, 'f', NULL), "
+	    "('c-host-false@pam.test', '{plain}Cust-pw-1', NULL, 'false', NULL), "
+	    "('c-host-empty@pam.test', '{plain}Cust-pw-1', NULL, '', NULL), "
+	    "('c-host-null@pam.test', '{plain}Cust-pw-1', NULL, NULL, NULL)");
 	add_stored_secret("{plain}Cust-pw-1");
 	/* isForward as a boolean column (PostgreSQL sends t / f) */
-	rc |= sql0("CREATE TABLE pp_bool (addr TEXT PRIMARY KEY, pw TEXT, q INT, fwd BOOLEAN, dest TEXT)");
-	rc |= sql0("GRANT SELECT ON pp_bool TO powermail");
-	rc |= sql0("INSERT INTO pp_bool VALUES "
-		   "('b-fwd@pam.test', '{plain}Bool-pw-1', NULL, true, 'x@elsewhere.example'), "
-		   "('b-host@pam.test', '{plain}Bool-pw-1', 3, false, NULL)");
+	sql("CREATE TABLE pp_bool (addr TEXT PRIMARY KEY, pw TEXT, q INT, fwd BOOLEAN, dest TEXT)");
+	sql("GRANT SELECT ON pp_bool TO powermail");
+	sql("INSERT INTO pp_bool VALUES "
+	    "('b-fwd@pam.test', '{plain}Bool-pw-1', NULL, true, 'x@elsewhere.example'), "
+	    "('b-host@pam.test', '{plain}Bool-pw-1', 3, false, NULL)");
 	add_stored_secret("{plain}Bool-pw-1");
 
 	/* Names the module must refuse before asking: they are in this table */
-	rc |= sql0("CREATE TABLE pp_names (addr TEXT PRIMARY KEY, pw TEXT, q INT, fwd TEXT, dest TEXT)");
-	rc |= sql0("GRANT SELECT ON pp_names TO powermail");
+	sql("CREATE TABLE pp_names (addr TEXT PRIMARY KEY, pw TEXT, q INT, fwd TEXT, dest TEXT)");
+	sql("GRANT SELECT ON pp_names TO powermail");
 	{
 		const char *names[] = { "normal@pam.test", "-dash@pam.test", "+plus@pam.test",
 					"tab\there@pam.test", "nl\nhere@pam.test", "cr\rhere@pam.test",
@@ -1156,29 +977,30 @@ static int setup_db(void **state)
 		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 			const char *p[1] = { names[i] };
 
-			rc |= sql("INSERT INTO pp_names VALUES ($1, '{plain}Names-pw-1', NULL, NULL, NULL)",
-				  1, p);
+			sql_params("INSERT INTO pp_names VALUES ($1, '{plain}Names-pw-1', NULL, NULL, "
+				   "NULL)",
+				   1, p);
 		}
 	}
 	add_stored_secret("{plain}Names-pw-1");
 
 	/* More than one row for one address */
-	rc |= sql0("CREATE TABLE pp_dup (addr TEXT, pw TEXT, q INT, fwd TEXT, dest TEXT)");
-	rc |= sql0("GRANT SELECT ON pp_dup TO powermail");
-	rc |= sql0("INSERT INTO pp_dup VALUES ('dup@pam.test', '{plain}Dup-pw-1', NULL, NULL, NULL), "
-		   "('dup@pam.test', '{plain}Dup-pw-1', NULL, NULL, NULL)");
+	sql("CREATE TABLE pp_dup (addr TEXT, pw TEXT, q INT, fwd TEXT, dest TEXT)");
+	sql("GRANT SELECT ON pp_dup TO powermail");
+	sql("INSERT INTO pp_dup VALUES ('dup@pam.test', '{plain}Dup-pw-1', NULL, NULL, NULL), "
+	    "('dup@pam.test', '{plain}Dup-pw-1', NULL, NULL, NULL)");
 	add_stored_secret("{plain}Dup-pw-1");
 	/* A table powermail may not read */
-	rc |= sql0("CREATE TABLE pp_noperm (addr TEXT, pw TEXT, q INT, fwd TEXT, dest TEXT)");
-	rc |= sql0("INSERT INTO pp_noperm VALUES ('noperm@pam.test', '{plain}Noperm-pw-1', NULL, NULL, NULL)");
+	sql("CREATE TABLE pp_noperm (addr TEXT, pw TEXT, q INT, fwd TEXT, dest TEXT)");
+	sql("INSERT INTO pp_noperm VALUES ('noperm@pam.test', '{plain}Noperm-pw-1', NULL, NULL, NULL)");
 	add_stored_secret("{plain}Noperm-pw-1");
 
 	/* A role whose password holds '#' (pp_comments) */
-	rc |= sql0("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pp_hash_user') "
-		   "THEN CREATE ROLE pp_hash_user LOGIN; END IF; END $$");
+	sql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pp_hash_user') "
+	    "THEN CREATE ROLE pp_hash_user LOGIN; END IF; END $$");
 	/* the cluster's password_encryption is scram-sha-256 (tests/pg.sh) */
-	rc |= sql0("ALTER ROLE pp_hash_user PASSWORD 'pp#hash#pw'");
-	rc |= sql0("GRANT SELECT ON mboxes TO pp_hash_user");
+	sql("ALTER ROLE pp_hash_user PASSWORD 'pp#hash#pw'");
+	sql("GRANT SELECT ON mboxes TO pp_hash_user");
 
 	/* every password the rows below try */
 	{
@@ -1330,13 +1152,13 @@ static void test_environment(void **state)
 	/* pam_setcred on its own */
 	for (size_t i = 0; i < sizeof users / sizeof users[0]; i++) {
 		struct pam_testcase tc[] = { pam_test(PAMTEST_SETCRED, PAM_SUCCESS) };
-		struct conv_state cs = { .password = NULL };
+		struct conv cs = { .password = NULL };
 		enum pamtest_err perr;
 		char *log;
 
 		capture_start();
-		perr = _pamtest_conv("pp", users[i], conv_fn, &cs, tc, 1, NULL);
-		log = capture_stop();
+		perr = _pamtest_conv("pp", users[i], converse, &cs, tc, 1, NULL);
+		log = capture_stop_text();
 		check(perr == PAMTEST_ERR_OK, "pp setcred alone as %s: got %s, want PAM_SUCCESS",
 		      users[i], pam_name(tc[0].op_rv));
 		free(log);
@@ -1726,6 +1548,7 @@ static void test_server_stopped(void **state)
 	}
 	/* restart whatever happened above (no assertion aborts before this) */
 	check(system(start) == 0, "could not restart the server (%s)", start);
+	reconnect_super();
 	RUN(after);
 	free(stop);
 	free(start);
@@ -1739,15 +1562,15 @@ static void test_log_is_captured(void **state)
 	const struct row r = ROW("pp", "nobody-logcheck@example.com", "s3cr3t!", PAM_USER_UNKNOWN,
 				 NO_ACCT);
 	struct pam_testcase tc[] = { pam_test(PAMTEST_AUTHENTICATE, PAM_USER_UNKNOWN) };
-	struct conv_state cs = { .password = "s3cr3t!" };
+	struct conv cs = { .password = "s3cr3t!" };
 	unsigned nlines;
 	char *log, *lines;
 
 	(void)state;
 	begin_test();
 	capture_start();
-	_pamtest_conv(r.svc, r.user, conv_fn, &cs, tc, 1, NULL);
-	log = capture_stop();
+	_pamtest_conv(r.svc, r.user, converse, &cs, tc, 1, NULL);
+	log = capture_stop_text();
 	lines = syslog_lines(log, &nlines);
 	check(strstr(lines, "nobody-logcheck@example.com") != NULL,
 	      "pam_wrapper showed no syslog line naming the mailbox (%u lines captured)", nlines);
@@ -1766,23 +1589,6 @@ static int report(void **state)
 }
 
 /* ------------------------------------------------------------------ */
-
-static int stage1(char **argv)
-{
-	char *svcdir;
-
-	if (getenv("PP_TMP") == NULL || getenv("PP_BUILD") == NULL || getenv("PGHOST") == NULL) {
-		printf("1..1\nnot ok 1 - test_pam needs PP_TMP, PP_BUILD, PGHOST... "
-		       "(run it through tests/run-tests.sh)\n");
-		return 1;
-	}
-	if (write_services() != 0) {
-		printf("1..1\nnot ok 1 - writing the PAM service and config files\n");
-		return 1;
-	}
-	svcdir = xasprintf("%s/pam.d", env("PP_TMP"));
-	return exec_under_pam_wrapper(argv, svcdir);
-}
 
 int main(int argc, char **argv)
 {
@@ -1804,11 +1610,14 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_server_stopped),
 	};
+	char svcdir[4096];
+	int rc;
 
 	(void)argc;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!under_pam_wrapper())
-		return stage1(argv);
-	cap_path = xasprintf("%s/pam-stderr.log", env("PP_TMP"));
+	rc = pam_test_begin(argv, svcdir, sizeof svcdir, write_services);
+	if (rc >= 0)
+		return rc;
+	snprintf(cap_path, sizeof cap_path, "%s/pam-stderr.log", env("PP_TMP"));
 	return cmocka_run_group_tests(tests, setup_db, report);
 }
