@@ -81,10 +81,10 @@ PW='s3cr3t!'
 start_time=$(date +%s.%N)
 
 # ----------------------------------------------------------------------------
-# TAP
+# TAP (tests/tap.bash), and Dovecot's log with a failed check
 # ----------------------------------------------------------------------------
-n=0
-nfail=0
+# shellcheck source=tests/tap.bash
+. "$here/tap.bash"
 log_mark=0      # byte offset in $LOG where the current check's lines start
 
 # The Dovecot log lines written since the last mark (tail of them).
@@ -95,15 +95,9 @@ log_since() {
 mark_log() {
     log_mark=$(stat -c %s "$LOG" 2>/dev/null || echo 0)
 }
-pass() { n=$((n + 1)); printf 'ok %d - %s\n' "$n" "$1"; }
+# fail DESC DETAIL...: not_ok_diag, then what Dovecot logged meanwhile.
 fail() {
-    local l
-    n=$((n + 1)); nfail=$((nfail + 1))
-    printf 'not ok %d - %s\n' "$n" "$1"
-    shift
-    for l in "$@"; do
-        [[ -n $l ]] && printf '%s\n' "$l" | head -n 20 | cut -c 1-300 | sed 's/^/#   /'
-    done
+    not_ok_diag "$@"
     if [[ -s $LOG ]]; then
         echo "#   Dovecot's log since the check began (last 25 lines):"
         log_since | tail -n 25 | cut -c 1-300 | sed 's/^/#     /'
@@ -127,18 +121,13 @@ cleanup() {
     [[ -n $own_tmp ]] && rm -rf "$PP_TMP"
     exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+on_exit cleanup
 
 # ----------------------------------------------------------------------------
 # prerequisites
 # ----------------------------------------------------------------------------
 missing=()
-for p in dovecot doveadm doveconf curl psql; do
-    command -v "$p" >/dev/null || missing+=("$p")
-done
+need_commands dovecot doveadm doveconf curl psql
 pwrap=$(ldconfig -p 2>/dev/null | awk '/libpam_wrapper\.so /{print $NF; exit}')
 [[ -n $pwrap ]] || pwrap=/usr/lib/x86_64-linux-gnu/libpam_wrapper.so
 [[ -f $pwrap ]] || missing+=(libpam_wrapper.so)
@@ -150,12 +139,9 @@ pwrap=$(ldconfig -p 2>/dev/null | awk '/libpam_wrapper\.so /{print $NF; exit}')
 for v in PGHOST PGPORT PP_PGSUPER PP_PGDB PP_PGUSER PP_PGPASSWORD PP_PGCTL; do
     [[ -n ${!v:-} ]] || missing+=("\$$v")
 done
-if [[ ${#missing[@]} -gt 0 ]]; then
-    # Failing, not skipping: a missing package must show (tools/deps.sh dovecot).
-    echo "not ok 1 - prerequisites: missing ${missing[*]}"
-    exit 1
-fi
-pass "prerequisites: Dovecot $(dovecot --version | cut -d' ' -f1) (series $DOVECOT_SERIES), curl, pam_wrapper, $MODULE"
+# Failing, not skipping: a missing package must show (tools/deps.sh dovecot).
+end_if_missing
+ok "prerequisites: Dovecot $(dovecot --version | cut -d' ' -f1) (series $DOVECOT_SERIES), curl, pam_wrapper, $MODULE"
 
 # Users: the mail files belong to an unprivileged user; Dovecot's internal
 # and login users are the Debian package's.
@@ -177,7 +163,7 @@ out=$(psql -X -q -v ON_ERROR_STOP=1 -U "$PP_PGSUPER" -d "$PP_PGDB" \
     -f "$PP_TOP/sql/sample.sql" 2>&1)
 rc=$?
 if [[ $rc -eq 0 ]]; then
-    pass "sql/sample.sql loaded"
+    ok "sql/sample.sql loaded"
 else
     fail "sql/sample.sql loaded" "psql exit $rc" "$out"
 fi
@@ -216,7 +202,7 @@ if ! dovecot_start; then
     exit 1
 fi
 POP3_PORT=$DV_POP3_PORT IMAP_PORT=$DV_IMAP_PORT
-pass "dovecot started (master $(dovecot_master_pid), pop3 127.0.0.1:$POP3_PORT, imap 127.0.0.1:$IMAP_PORT)"
+ok "dovecot started (master $(dovecot_master_pid), pop3 127.0.0.1:$POP3_PORT, imap 127.0.0.1:$IMAP_PORT)"
 
 # ----------------------------------------------------------------------------
 # clients
@@ -256,7 +242,7 @@ expect_in() { # PROTO USER PASS REGEX DESC
     mark_log
     "$proto" "$user" "$pass"
     if [[ $rc -eq 0 ]] && grep -Eq -- "$re" <<<"$out"; then
-        pass "$desc"
+        ok "$desc"
     else
         fail "$desc" "curl exit $rc, output:" "$out"
     fi
@@ -269,7 +255,7 @@ expect_refused() { # PROTO USER PASS DESC
     t1=$(date +%s%N)
     last_ms=$(((t1 - t0) / 1000000))
     if [[ $rc -eq 67 ]]; then
-        pass "$desc (${last_ms} ms)"
+        ok "$desc (${last_ms} ms)"
     else
         fail "$desc" "curl exit $rc (67 = login denied), output:" "$out"
     fi
@@ -277,7 +263,7 @@ expect_refused() { # PROTO USER PASS DESC
 # expect_log REGEX DESC: a line since the mark matches.
 expect_log() {
     if wait_log "$1"; then
-        pass "$2"
+        ok "$2"
     else
         fail "$2" "no log line matches /$1/"
     fi
@@ -342,7 +328,7 @@ track_ms
 # that a single slow answer on a loaded machine does not count.
 mark_log
 if [[ $min_ms -lt 450 ]]; then
-    pass "refusals answered without Dovecot's failure delay (fastest ${min_ms} ms, slowest ${max_ms} ms; the delay is >= 500 ms)"
+    ok "refusals answered without Dovecot's failure delay (fastest ${min_ms} ms, slowest ${max_ms} ms; the delay is >= 500 ms)"
 else
     fail "refusals answered without Dovecot's failure delay (fastest ${min_ms} ms, slowest ${max_ms} ms; the delay is >= 500 ms)"
 fi
@@ -351,7 +337,7 @@ fi
 mark_log
 dvadm info@example.com "$PW"
 if [[ $rc -eq 0 ]] && grep -q 'auth succeeded' <<<"$out"; then
-    pass "doveadm auth test info@example.com s3cr3t!: succeeded"
+    ok "doveadm auth test info@example.com s3cr3t!: succeeded"
 else
     fail "doveadm auth test info@example.com s3cr3t!: succeeded" "exit $rc" "$out"
 fi
@@ -361,7 +347,7 @@ for case in "info@example.com|s3cr3t|wrong password" "nobody@example.com|$PW|unk
     mark_log
     dvadm "$u" "$p"
     if [[ $rc -eq 77 ]] && grep -q 'auth failed' <<<"$out"; then
-        pass "doveadm auth test $u ($why): failed"
+        ok "doveadm auth test $u ($why): failed"
     else
         fail "doveadm auth test $u ($why): failed (exit 77)" "exit $rc" "$out"
     fi
@@ -371,7 +357,7 @@ done
 mark_log
 db_stopped=1
 if out=$($PP_PGCTL stop 2>&1); then
-    pass "database stopped"
+    ok "database stopped"
 else
     fail "database stopped" "$out"
 fi
@@ -383,7 +369,7 @@ if log_since | grep -Eq 'password mismatch|Authentication failure|authentication
     fail "log: database down is not logged as a password mismatch" \
         "$(log_since | grep -E 'password mismatch|Authentication failure|authentication failed')"
 else
-    pass "log: database down is not logged as a password mismatch"
+    ok "log: database down is not logged as a password mismatch"
 fi
 expect_refused imap info@example.com "$PW" "IMAP: database down: info@example.com / s3cr3t! is refused"
 # What a client is told.  Dovecot 2.3's PAM passdb turns every PAM error but
@@ -396,7 +382,7 @@ note "POP3 reply while the database is down: ${reply#< }"
 mark_log
 dvadm info@example.com "$PW"
 if [[ $rc -eq 77 ]]; then
-    pass "doveadm auth test: database down: refused"
+    ok "doveadm auth test: database down: refused"
 else
     fail "doveadm auth test: database down: refused (exit 77)" "exit $rc" "$out"
 fi
@@ -405,7 +391,7 @@ fi
 mark_log
 if out=$($PP_PGCTL start 2>&1); then
     db_stopped=
-    pass "database started again"
+    ok "database started again"
 else
     fail "database started again" "$out"
 fi
@@ -417,7 +403,7 @@ expect_in imap info@example.com "$PW" 'LIST .*INBOX' \
 mark_log
 dvadm info@example.com "$PW"
 if [[ $rc -eq 0 ]]; then
-    pass "doveadm auth test: database back: succeeded"
+    ok "doveadm auth test: database back: succeeded"
 else
     fail "doveadm auth test: database back: succeeded" "exit $rc" "$out"
 fi
@@ -427,7 +413,7 @@ log_mark=0
 dovecot_collect_pids
 bad=$(grep -E 'AddressSanitizer|runtime error:|LeakSanitizer|Panic:|Fatal:|killed with signal|exited unexpectedly|PWRAP_ERROR[^ ]* [^ ]*\] - [^S]' "$LOG" | head -n 10)
 if [[ -z $bad ]]; then
-    pass "Dovecot's log has no sanitizer report, panic, fatal error or crashed process"
+    ok "Dovecot's log has no sanitizer report, panic, fatal error or crashed process"
 else
     fail "Dovecot's log has no sanitizer report, panic, fatal error or crashed process" "$bad"
 fi
@@ -441,7 +427,7 @@ for p in "${DOVECOT_PIDS[@]}"; do
     grep -qx -- "$p" <<<"$worker_pids" || not_worker+=("$p:$(ps -o args= -p "$p")")
 done
 if [[ ${#with_pwrap[@]} -ge 1 && ${#not_worker[@]} -eq 0 ]]; then
-    pass "pam_wrapper is loaded by the auth worker only (pid ${with_pwrap[*]} of ${#DOVECOT_PIDS[@]} Dovecot processes seen)"
+    ok "pam_wrapper is loaded by the auth worker only (pid ${with_pwrap[*]} of ${#DOVECOT_PIDS[@]} Dovecot processes seen)"
 else
     fail "pam_wrapper is loaded by the auth worker only" \
         "processes with pam_wrapper: ${with_pwrap[*]:-none}; not an auth worker: ${not_worker[*]:-none}"
@@ -454,7 +440,7 @@ if [[ -n $PP_PRELOAD ]]; then
         grep -qF -- "$(basename "$PP_PRELOAD")" "/proc/$p/maps" 2>/dev/null && asan_in+=("$p")
     done
     if [[ ${#with_pwrap[@]} -ge 1 && ${#asan_in[@]} -eq ${#with_pwrap[@]} ]]; then
-        pass "the auth worker runs with the sanitizer runtime $(basename "$PP_PRELOAD")"
+        ok "the auth worker runs with the sanitizer runtime $(basename "$PP_PRELOAD")"
     else
         fail "the auth worker runs with the sanitizer runtime $(basename "$PP_PRELOAD")" \
             "workers: ${with_pwrap[*]:-none}; with the runtime: ${asan_in[*]:-none}"
@@ -464,7 +450,7 @@ fi
 # --- stop ---------------------------------------------------------------------
 mark_log
 if dovecot_stop && [[ -z $(dovecot_alive_pids) ]]; then
-    pass "dovecot stopped, none of its ${#DOVECOT_PIDS[@]} processes left"
+    ok "dovecot stopped, none of its ${#DOVECOT_PIDS[@]} processes left"
 else
     fail "dovecot stopped, none of its processes left" "still alive: $(dovecot_alive_pids)"
 fi
@@ -474,11 +460,11 @@ for d in $left; do rm -rf -- "$d"; done
 # shellcheck disable=SC2046
 still=$(pwrap_dirs "$PP_TMP/.t_dovecot_start" $(dovecot_our_pids))
 if [[ -z $still ]]; then
-    pass "no pam_wrapper directory of this run is left${left:+ (removed stale: ${left//$'\n'/ })}"
+    ok "no pam_wrapper directory of this run is left${left:+ (removed stale: ${left//$'\n'/ })}"
 else
     fail "no pam_wrapper directory of this run is left" "$still"
 fi
 
 end_time=$(date +%s.%N)
 note "$(awk -v a="$start_time" -v b="$end_time" 'BEGIN { printf "t_dovecot: %.1f s", b - a }')"
-[[ $nfail -eq 0 ]]
+[[ $failed -eq 0 ]]

@@ -94,9 +94,7 @@ EOF
 remove_rows() {
     psql_su -v "d=%@$domain" <<<"delete from mboxes where mbox like :'d'" >/dev/null 2>&1
 }
-trap remove_rows EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit remove_rows
 
 # shellcheck source=tests/pamtester.bash
 . "$(dirname "${BASH_SOURCE[0]}")/pamtester.bash"

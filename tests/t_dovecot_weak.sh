@@ -42,16 +42,10 @@ domain=dvweak.test
 pw='Dv-Weak.Pass7'       # no ':' (passwd-file), 8 distinct leading bytes (DES)
 
 missing=()
-for p in dovecot doveadm doveconf pamtester; do
-    command -v "$p" >/dev/null || missing+=("$p")
-done
+need_commands dovecot doveadm doveconf pamtester
 [[ -n $DOVECOT_SERIES ]] || missing+=("Dovecot 2.3 or 2.4")
 [[ -n $(dovecot_libexec) ]] || missing+=("dovecot's auth binary")
-if [[ ${#missing[@]} -gt 0 ]]; then
-    not_ok "prerequisites: missing ${missing[*]} (tools/deps.sh)"
-    echo "1..$n"
-    exit 1
-fi
+end_if_missing "(tools/deps.sh)"
 ok "prerequisites: Dovecot $(dovecot --version | cut -d' ' -f1) (series $DOVECOT_SERIES), pamtester"
 
 # --- the values --------------------------------------------------------------
@@ -151,9 +145,7 @@ cleanup() {
     for d in $(dovecot_pam_dirs); do rm -rf -- "$d"; done
     remove_rows
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 # dovecot_verdicts ALLOW VAR: start Dovecot (ALLOW: auth_allow_weak_schemes,
 # or empty), VAR[user] = in | refused by doveadm auth test, stop it.

@@ -119,10 +119,7 @@ cleanup() {
     super_sql "DELETE FROM mboxes WHERE mbox = '$COLON'" >/dev/null
     exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+on_exit cleanup
 
 # ----------------------------------------------------------------------------
 # prerequisites
@@ -143,12 +140,8 @@ if [[ $(id -u) -eq 0 ]]; then
 else
     run_user=$(id -un)
 fi
-if [[ ${#missing[@]} -gt 0 ]]; then
-    # Failing, not skipping: a missing package must show (tools/deps.sh mail).
-    not_ok "prerequisites: missing ${missing[*]}"
-    echo "1..$n"
-    exit 1
-fi
+# Failing, not skipping: a missing package must show (tools/deps.sh mail).
+end_if_missing
 run_uid=$(id -u "$run_user") run_gid=$(id -g "$run_user")
 version=$("$EXIM" -bV 2>/dev/null | sed -n '1s/^Exim version \([^ ]*\).*/\1/p')
 if "$EXIM" -bV 2>/dev/null | grep -q '^Support for:.* PAM'; then

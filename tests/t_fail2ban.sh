@@ -69,25 +69,16 @@ cleanup() {
     [[ -n $db_stopped ]] && $PP_PGCTL start >/dev/null 2>&1
     exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+on_exit cleanup
 
 # --- prerequisites ------------------------------------------------------------
 missing=()
-for p in dovecot doveadm curl psql fail2ban-regex fail2ban-server fail2ban-client; do
-    command -v "$p" >/dev/null || missing+=("$p")
-done
+need_commands dovecot doveadm curl psql fail2ban-regex fail2ban-server fail2ban-client
 [[ -f $MODULE ]] || missing+=("$MODULE")
 [[ -n $DOVECOT_SERIES ]] || missing+=("Dovecot 2.3 or 2.4")
 [[ -n $(dovecot_libexec) ]] || missing+=("dovecot's auth binary")
 [[ -f /etc/fail2ban/filter.d/common.conf ]] || missing+=(/etc/fail2ban/filter.d/common.conf)
-if [[ ${#missing[@]} -gt 0 ]]; then
-    not_ok "prerequisites: missing ${missing[*]}"
-    echo "1..$n"
-    exit 1
-fi
+end_if_missing
 F2B_VERSION=$(fail2ban-server -V 2>/dev/null | head -n 1)
 ok "prerequisites: Dovecot $(dovecot --version | cut -d' ' -f1), fail2ban $F2B_VERSION"
 

@@ -57,13 +57,9 @@ done
 if [[ -z ${PP_F2B_NAMESPACE:-} ]]; then
     missing=()
     [[ $(id -u) -eq 0 ]] || missing+=("root (mount namespace, cgroups)")
-    for p in unshare setpriv logger; do command -v "$p" >/dev/null || missing+=("$p"); done
+    need_commands unshare setpriv logger
     [[ -n $JOURNALD ]] || missing+=("systemd-journald")
-    if [[ ${#missing[@]} -gt 0 ]]; then
-        not_ok "prerequisites: missing ${missing[*]}"
-        echo "1..$n"
-        exit 1
-    fi
+    end_if_missing
     PP_F2B_NAMESPACE=1 exec unshare --mount --propagation private -- "$BASH" "$0" "$@"
 fi
 
@@ -96,26 +92,17 @@ cleanup() {
     for d in "$CG"/*/ "$CG"; do [[ -d $d ]] && rmdir "$d" 2>/dev/null; done
     exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+on_exit cleanup
 
 # --- prerequisites ------------------------------------------------------------
 missing=()
-for p in dovecot doveadm curl psql pamtester fail2ban-regex fail2ban-client journalctl; do
-    command -v "$p" >/dev/null || missing+=("$p")
-done
+need_commands dovecot doveadm curl psql pamtester fail2ban-regex fail2ban-client journalctl
 [[ -f $MODULE ]] || missing+=("$MODULE")
 [[ -n $DOVECOT_SERIES ]] || missing+=("Dovecot 2.3 or 2.4")
 [[ -n $(dovecot_libexec) ]] || missing+=("dovecot's auth binary")
 [[ -f /etc/fail2ban/filter.d/common.conf ]] || missing+=(/etc/fail2ban/filter.d/common.conf)
 /usr/bin/python3 -c 'import systemd.journal' 2>/dev/null || missing+=(python3-systemd)
-if [[ ${#missing[@]} -gt 0 ]]; then
-    not_ok "prerequisites: missing ${missing[*]}"
-    echo "1..$n"
-    exit 1
-fi
+end_if_missing
 F2B_VERSION=$(fail2ban-server -V 2>/dev/null | head -n 1)
 ok "prerequisites: Dovecot $(dovecot --version | cut -d' ' -f1), fail2ban $F2B_VERSION, journald of $(journalctl --version | head -n 1 | cut -d' ' -f1,2)"
 

@@ -126,10 +126,7 @@ cleanup() {
     "$PP_TOP/tests/pg.sh" destroy "$primary" >/dev/null 2>&1 || true
     rm -rf "$PP_TMP/bouncer1" "$PP_TMP/bouncer2"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+on_exit cleanup
 # A write to pamtester's stdin after it died must not kill the test.
 trap '' PIPE
 

@@ -43,9 +43,7 @@ restore_server() {
         server_stopped=
     fi
 }
-trap restore_server EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit restore_server
 
 mkdir -p "$svcdir"
 umask 077

@@ -33,30 +33,9 @@ export PASSLIB_BUILTIN_BCRYPT=enabled
 T_NORMAL=60   # seconds for any ordinary pptool run
 T_FAST=3      # seconds within which a refusal (exit 2 without computing) must come
 
-# ----------------------------------------------------------------------------
-# TAP helpers
-# ----------------------------------------------------------------------------
-n=0
-nfail=0
-pass() { n=$((n + 1)); printf 'ok %d - %s\n' "$n" "$1"; }
-fail() {
-    n=$((n + 1)); nfail=$((nfail + 1))
-    printf 'not ok %d - %s\n' "$n" "$1"
-    shift
-    local l
-    for l in "$@"; do
-        printf '%s\n' "$l" | head -c 2000 | sed 's/^/#   /'
-    done
-}
-
-# check DESC CMD...  -- ok when CMD exits 0
-check() {
-    local d=$1 out rc
-    shift
-    out=$("$@" 2>&1)
-    rc=$?
-    if [[ $rc -eq 0 ]]; then pass "$d"; else fail "$d" "exit $rc: $*" "$out"; fi
-}
+# TAP: ok, not_ok_diag, check (tests/tap.bash)
+# shellcheck source=tests/tap.bash
+. "$here/tap.bash"
 
 # code_in RC CODES  -- CODES is like "2" or "1|2"
 code_in() {
@@ -92,8 +71,8 @@ expect_exit() {
     local codes=$1 d=$2
     shift 2
     run_pp '<none>' "$T_NORMAL" "$@"
-    if code_in "$rc" "$codes"; then pass "$d"
-    else fail "$d" "pptool $* exited $rc, wanted $codes" "stderr: $err"; fi
+    if code_in "$rc" "$codes"; then ok "$d"
+    else not_ok_diag "$d" "pptool $* exited $rc, wanted $codes" "stderr: $err"; fi
 }
 
 # expect_verify CODES DESC STORED PASSWORD [STDERR-ERE [TIMEOUT]]
@@ -105,11 +84,11 @@ expect_verify() {
     if ! code_in "$rc" "$codes"; then
         local why="exited $rc, wanted $codes"
         [[ $rc -eq 124 || $rc -eq 137 ]] && why="timed out after ${t}s, wanted $codes"
-        fail "$d" "pptool verify '$stored' $why" "stderr: $err"
+        not_ok_diag "$d" "pptool verify '$stored' $why" "stderr: $err"
     elif [[ -n $re ]] && ! grep -Eqi -- "$re" <<<"$err"; then
-        fail "$d" "pptool verify '$stored' exited $rc but stderr does not match /$re/" "stderr: $err"
+        not_ok_diag "$d" "pptool verify '$stored' exited $rc but stderr does not match /$re/" "stderr: $err"
     else
-        pass "$d"
+        ok "$d"
     fi
 }
 
@@ -124,7 +103,7 @@ mut_last() { printf '%s' "${1%?}"; }
 verify_triple() {
     local d=$1 stored=$2 pw=$3 kind=${4:-}
     if [[ -z $stored ]]; then
-        fail "$d: independent generator produced a value" "empty stored value"
+        not_ok_diag "$d: independent generator produced a value" "empty stored value"
         return
     fi
     expect_verify 0 "$d: right password matches" "$stored" "$pw"
@@ -473,10 +452,10 @@ for pw in "${PWS[@]}"; do
         run_pp '<none>' "$T_NORMAL" "${cmd[@]}" "$pw"
         if [[ $rc -eq 0 && $out =~ ^\{md5\}\$1\$([./0-9A-Za-z]{1,8})\$[./0-9A-Za-z]{22}$ ]]; then
             want="{md5}$(openssl passwd -1 -salt "${BASH_REMATCH[1]}" "$pw")"
-            if [[ $out == "$want" ]]; then pass "$tag pptool $how equals openssl passwd -1 with its salt"
-            else fail "$tag pptool $how equals openssl passwd -1 with its salt" "pptool:  $out" "openssl: $want"; fi
+            if [[ $out == "$want" ]]; then ok "$tag pptool $how equals openssl passwd -1 with its salt"
+            else not_ok_diag "$tag pptool $how equals openssl passwd -1 with its salt" "pptool:  $out" "openssl: $want"; fi
         else
-            fail "$tag pptool $how prints {md5}\$1\$salt\$hash" "exit $rc, out: $out" "stderr: $err"
+            not_ok_diag "$tag pptool $how prints {md5}\$1\$salt\$hash" "exit $rc, out: $out" "stderr: $err"
         fi
     done
 
@@ -487,10 +466,10 @@ for pw in "${PWS[@]}"; do
         re="^\{$nm\}\\\$$id\\\$((rounds=[0-9]+\\\$)?[./0-9A-Za-z]{1,16})\\\$[./0-9A-Za-z]{$len}\$"
         if [[ $rc -eq 0 && $out =~ $re ]]; then
             want="{$nm}$(openssl passwd "-$id" -salt "${BASH_REMATCH[1]}" "$pw")"
-            if [[ $out == "$want" ]]; then pass "$tag pptool hash $nm equals openssl passwd -$id with its salt"
-            else fail "$tag pptool hash $nm equals openssl passwd -$id with its salt" "pptool:  $out" "openssl: $want"; fi
+            if [[ $out == "$want" ]]; then ok "$tag pptool hash $nm equals openssl passwd -$id with its salt"
+            else not_ok_diag "$tag pptool hash $nm equals openssl passwd -$id with its salt" "pptool:  $out" "openssl: $want"; fi
         else
-            fail "$tag pptool hash $nm prints {$nm}\$$id\$...\$hash" "exit $rc, out: $out" "stderr: $err"
+            not_ok_diag "$tag pptool hash $nm prints {$nm}\$$id\$...\$hash" "exit $rc, out: $out" "stderr: $err"
         fi
         # and the pure-Python passlib implementation agrees
         check "$tag pptool hash $nm verified by passlib builtin" hp passlib_verify "${nm/-/_}" "$pw" "${out#\{$nm\}}"
@@ -499,8 +478,8 @@ for pw in "${PWS[@]}"; do
     # pptool sha1 = base64(SHA-1) computed by hashlib
     want="{sha1}$(hp digest sha1 b64 "$pw")"
     run_pp '<none>' "$T_NORMAL" sha1 "$pw"
-    if [[ $rc -eq 0 && $out == "$want" ]]; then pass "$tag pptool sha1 equals hashlib base64 SHA-1"
-    else fail "$tag pptool sha1 equals hashlib base64 SHA-1" "exit $rc, pptool: $out" "want:   $want" "stderr: $err"; fi
+    if [[ $rc -eq 0 && $out == "$want" ]]; then ok "$tag pptool sha1 equals hashlib base64 SHA-1"
+    else not_ok_diag "$tag pptool sha1 equals hashlib base64 SHA-1" "exit $rc, pptool: $out" "want:   $want" "stderr: $err"; fi
 
     # pptool hash sha1/sha256/sha512 = hashlib digest (base64 or hex)
     for alg in sha1 sha256 sha512; do
@@ -508,7 +487,7 @@ for pw in "${PWS[@]}"; do
         if [[ $rc -eq 0 && $out == "{$alg}"* ]]; then
             check "$tag pptool hash $alg equals hashlib $alg" hp digest_match "$alg" "$pw" "${out#\{$alg\}}"
         else
-            fail "$tag pptool hash $alg prints {$alg}..." "exit $rc, out: $out" "stderr: $err"
+            not_ok_diag "$tag pptool hash $alg prints {$alg}..." "exit $rc, out: $out" "stderr: $err"
         fi
     done
 
@@ -519,7 +498,7 @@ for pw in "${PWS[@]}"; do
         if [[ $rc -eq 0 && $out == "{$nm}"* ]]; then
             check "$tag pptool hash $nm recomputed by hashlib with its salt" hp salted_check "$alg" "$pw" "${out#\{$nm\}}"
         else
-            fail "$tag pptool hash $nm prints {$nm}..." "exit $rc, out: $out" "stderr: $err"
+            not_ok_diag "$tag pptool hash $nm prints {$nm}..." "exit $rc, out: $out" "stderr: $err"
         fi
     done
 
@@ -542,7 +521,7 @@ for pw in "${PWS[@]}"; do
             [[ $plh != - ]] && check "$tag pptool crypt --method $meth verified by passlib builtin $plh" \
                 hp passlib_verify "$plh" "$pw" "$val"
         else
-            fail "$tag pptool crypt --method $meth prints {crypt} matching /$re/" "exit $rc, out: $out" "stderr: $err"
+            not_ok_diag "$tag pptool crypt --method $meth prints {crypt} matching /$re/" "exit $rc, out: $out" "stderr: $err"
         fi
     done
 
@@ -554,7 +533,7 @@ for pw in "${PWS[@]}"; do
         if [[ $rc -eq 0 && $out == "{$nm}"* && $val =~ $re ]]; then
             check "$tag pptool hash $nm verified by python crypt" hp crypt_check "$pw" "$val"
         else
-            fail "$tag pptool hash $nm prints {$nm} matching /$re/" "exit $rc, out: $out" "stderr: $err"
+            not_ok_diag "$tag pptool hash $nm prints {$nm} matching /$re/" "exit $rc, out: $out" "stderr: $err"
         fi
     done
 
@@ -574,7 +553,7 @@ for pw in "${PWS[@]}"; do
         if [[ $rc -eq 0 && $out == "{$nm}\$argon2$typ\$v=19\$m="* ]]; then
             check "$tag pptool hash $nm equals the argon2 CLI's encoding with its salt" hp argon2_check "$pw" "${out#\{$nm\}}"
         else
-            fail "$tag pptool hash $nm prints {$nm}\$argon2$typ\$v=19\$m=..." "exit $rc, out: $out" "stderr: $err"
+            not_ok_diag "$tag pptool hash $nm prints {$nm}\$argon2$typ\$v=19\$m=..." "exit $rc, out: $out" "stderr: $err"
         fi
     done
 done
@@ -583,8 +562,8 @@ done
 for spec in "SHA sha1" "sha sha1" "MD5-CRYPT md5" "Ssha256 ssha256" "ARGON2ID argon2id" "ARGON2 argon2"; do
     read -r given canon <<<"$spec"
     run_pp '<none>' "$T_NORMAL" hash "$given" "$PW_A"
-    if [[ $rc -eq 0 && $out == "{$canon}"* ]]; then pass "pptool hash $given prints the canonical {$canon}"
-    else fail "pptool hash $given prints the canonical {$canon}" "exit $rc, out: $out" "stderr: $err"; fi
+    if [[ $rc -eq 0 && $out == "{$canon}"* ]]; then ok "pptool hash $given prints the canonical {$canon}"
+    else not_ok_diag "pptool hash $given prints the canonical {$canon}" "exit $rc, out: $out" "stderr: $err"; fi
 done
 
 # ----------------------------------------------------------------------------
@@ -592,10 +571,10 @@ done
 # ----------------------------------------------------------------------------
 run_pp '<none>' "$T_NORMAL" schemes
 schemes_out=$out
-if [[ $rc -eq 0 ]]; then pass "pptool schemes exits 0"; else fail "pptool schemes exits 0" "exit $rc" "$err"; fi
+if [[ $rc -eq 0 ]]; then ok "pptool schemes exits 0"; else not_ok_diag "pptool schemes exits 0" "exit $rc" "$err"; fi
 parsed=$(hp schemes <<<"$schemes_out")
-if [[ $? -eq 0 && -n $parsed ]]; then pass "pptool schemes: every line is NAME ALIASES yes|no DESCRIPTION"
-else fail "pptool schemes: every line is NAME ALIASES yes|no DESCRIPTION" "$schemes_out"; fi
+if [[ $? -eq 0 && -n $parsed ]]; then ok "pptool schemes: every line is NAME ALIASES yes|no DESCRIPTION"
+else not_ok_diag "pptool schemes: every line is NAME ALIASES yes|no DESCRIPTION" "$schemes_out"; fi
 
 declare -A CAN=() ALIASES=()
 while read -r nm can al; do
@@ -605,17 +584,17 @@ done <<<"$parsed"
 
 for nm in plain crypt md5 sha1 ssha sha256 ssha256 sha512 ssha512 sha256-crypt sha512-crypt \
           blf-crypt des-crypt argon2 argon2i argon2id; do
-    if [[ -n ${CAN[$nm]:-} ]]; then pass "pptool schemes lists $nm"; else fail "pptool schemes lists $nm" "$schemes_out"; fi
+    if [[ -n ${CAN[$nm]:-} ]]; then ok "pptool schemes lists $nm"; else not_ok_diag "pptool schemes lists $nm" "$schemes_out"; fi
 done
 for spec in "plain cleartext" "plain clear" "md5 md5-crypt" "sha1 sha"; do
     read -r nm al <<<"$spec"
-    if [[ ${ALIASES[$nm]:-} == *" $al "* ]]; then pass "pptool schemes lists $al as an alias of $nm"
-    else fail "pptool schemes lists $al as an alias of $nm" "$schemes_out"; fi
+    if [[ ${ALIASES[$nm]:-} == *" $al "* ]]; then ok "pptool schemes lists $al as an alias of $nm"
+    else not_ok_diag "pptool schemes lists $al as an alias of $nm" "$schemes_out"; fi
 done
 # the schemes that have their own command or that section 3 hashes must be hashable
 for nm in crypt md5 sha1 ssha ssha256 ssha512 sha256-crypt sha512-crypt argon2 argon2i argon2id; do
-    if [[ ${CAN[$nm]:-} == yes ]]; then pass "pptool schemes says $nm can hash"
-    else fail "pptool schemes says $nm can hash" "$schemes_out"; fi
+    if [[ ${CAN[$nm]:-} == yes ]]; then ok "pptool schemes says $nm can hash"
+    else not_ok_diag "pptool schemes says $nm can hash" "$schemes_out"; fi
 done
 
 UNSALTED=" plain sha1 sha256 sha512 plain-md5 ldap-md5 plain-md4 ntlm cram-md5 hmac-md5 plain-trunc lanman rpa "
@@ -623,8 +602,8 @@ pw=$PW_B
 for nm in "${!CAN[@]}"; do
     if [[ ${CAN[$nm]} != yes ]]; then
         run_pp '<none>' "$T_NORMAL" hash "$nm" "$pw"
-        if [[ $rc -ne 0 ]]; then pass "round trip: pptool hash $nm refuses (schemes says it cannot hash)"
-        else fail "round trip: pptool hash $nm refuses (schemes says it cannot hash)" "out: $out"; fi
+        if [[ $rc -ne 0 ]]; then ok "round trip: pptool hash $nm refuses (schemes says it cannot hash)"
+        else not_ok_diag "round trip: pptool hash $nm refuses (schemes says it cannot hash)" "out: $out"; fi
         continue
     fi
     run_pp '<none>' "$T_NORMAL" hash "$nm" "$pw"
@@ -632,9 +611,9 @@ for nm in "${!CAN[@]}"; do
     run_pp '<none>' "$T_NORMAL" hash "$nm" "$pw"
     h2=$out
     if [[ $rc1 -eq 0 && $h1 == "{$nm}"?* && $h1 != *$'\n'* ]]; then
-        pass "round trip $nm: pptool hash prints one {$nm} line"
+        ok "round trip $nm: pptool hash prints one {$nm} line"
     else
-        fail "round trip $nm: pptool hash prints one {$nm} line" "exit $rc1, out: $h1"
+        not_ok_diag "round trip $nm: pptool hash prints one {$nm} line" "exit $rc1, out: $h1"
         continue
     fi
     kind=""
@@ -643,17 +622,17 @@ for nm in "${!CAN[@]}"; do
     [[ $nm == lanman ]] && kind=des
     verify_triple "round trip $nm" "$h1" "$pw" $kind
     if [[ $UNSALTED == *" $nm "* ]]; then
-        if [[ $h1 == "$h2" ]]; then pass "round trip $nm: unsalted, two hashes are equal"
-        else fail "round trip $nm: unsalted, two hashes are equal" "$h1" "$h2"; fi
+        if [[ $h1 == "$h2" ]]; then ok "round trip $nm: unsalted, two hashes are equal"
+        else not_ok_diag "round trip $nm: unsalted, two hashes are equal" "$h1" "$h2"; fi
     else
-        if [[ -n $h2 && $h1 != "$h2" ]]; then pass "round trip $nm: salted, two hashes differ"
-        else fail "round trip $nm: salted, two hashes differ" "$h1" "$h2"; fi
+        if [[ -n $h2 && $h1 != "$h2" ]]; then ok "round trip $nm: salted, two hashes differ"
+        else not_ok_diag "round trip $nm: salted, two hashes differ" "$h1" "$h2"; fi
     fi
 done
 [[ ${CAN[plain]:-} == yes ]] && {
     run_pp '<none>' "$T_NORMAL" hash plain "$PW_B"
-    if [[ $out == "{plain}$PW_B" ]]; then pass "pptool hash plain prints {plain}PASSWORD"
-    else fail "pptool hash plain prints {plain}PASSWORD" "out: $out"; fi
+    if [[ $out == "{plain}$PW_B" ]]; then ok "pptool hash plain prints {plain}PASSWORD"
+    else not_ok_diag "pptool hash plain prints {plain}PASSWORD" "out: $out"; fi
 }
 
 # ----------------------------------------------------------------------------
@@ -793,51 +772,51 @@ expect_exit 64 "usage: pptool verify without an argument exits 64" verify
 expect_exit 64 "usage: pptool verify with two arguments exits 64" verify '{plain}a' '{plain}b'
 expect_exit 64 "usage: pptool nosuchcmd exits 64" nosuchcmd
 expect_exit 64 "usage: pptool hash nosuchscheme x exits 64" hash nosuchscheme x
-if [[ -n $err ]]; then pass "usage: pptool hash nosuchscheme x says something on stderr"
-else fail "usage: pptool hash nosuchscheme x says something on stderr" "stderr empty"; fi
+if [[ -n $err ]]; then ok "usage: pptool hash nosuchscheme x says something on stderr"
+else not_ok_diag "usage: pptool hash nosuchscheme x says something on stderr" "stderr empty"; fi
 expect_exit 64 "usage: pptool crypt --method nosuch x exits 64" crypt --method nosuch x
-if [[ -n $err ]]; then pass "usage: pptool crypt --method nosuch x says something on stderr"
-else fail "usage: pptool crypt --method nosuch x says something on stderr" "stderr empty"; fi
+if [[ -n $err ]]; then ok "usage: pptool crypt --method nosuch x says something on stderr"
+else not_ok_diag "usage: pptool crypt --method nosuch x says something on stderr" "stderr empty"; fi
 expect_exit 64 "usage: pptool hash without a scheme exits 64" hash
 
 run_pp '<none>' "$T_NORMAL" --help
 help="$out $err"
-if [[ $rc -eq 0 ]]; then pass "usage: pptool --help exits 0"; else fail "usage: pptool --help exits 0" "exit $rc"; fi
+if [[ $rc -eq 0 ]]; then ok "usage: pptool --help exits 0"; else not_ok_diag "usage: pptool --help exits 0" "exit $rc"; fi
 if grep -Eqi 'visible|seen|readable|exposed' <<<"$help" && grep -Eqi 'other users|other local users|users of this' <<<"$help" \
    && grep -Eqi 'command line|command-line' <<<"$help"; then
-    pass "usage: pptool --help warns that a command-line password is visible to other users"
+    ok "usage: pptool --help warns that a command-line password is visible to other users"
 else
-    fail "usage: pptool --help warns that a command-line password is visible to other users" "$help"
+    not_ok_diag "usage: pptool --help warns that a command-line password is visible to other users" "$help"
 fi
 
 # Password from standard input (not a terminal): a file, then a pipe.
 printf '%s\n' "$PW_B" >"$PP_TMP/pwfile"
 run_pp "<file:$PP_TMP/pwfile>" "$T_NORMAL" md5
 if [[ $rc -eq 0 && $out =~ ^\{md5\}\$1\$([./0-9A-Za-z]{1,8})\$ ]]; then
-    pass "stdin: pptool md5 < file prints {md5}\$1\$..."
+    ok "stdin: pptool md5 < file prints {md5}\$1\$..."
     got=$out
     want="{md5}$(openssl passwd -1 -salt "${BASH_REMATCH[1]}" "$PW_B")"
     verify_triple "stdin: pptool md5 < file round trip" "$got" "$PW_B"
-    if [[ $got == "$want" ]]; then pass "stdin: pptool md5 < file equals openssl (newline not part of the password)"
-    else fail "stdin: pptool md5 < file equals openssl (newline not part of the password)" "$got" "$want"; fi
+    if [[ $got == "$want" ]]; then ok "stdin: pptool md5 < file equals openssl (newline not part of the password)"
+    else not_ok_diag "stdin: pptool md5 < file equals openssl (newline not part of the password)" "$got" "$want"; fi
 else
-    fail "stdin: pptool md5 < file prints {md5}\$1\$..." "exit $rc, out: $out" "stderr: $err"
+    not_ok_diag "stdin: pptool md5 < file prints {md5}\$1\$..." "exit $rc, out: $out" "stderr: $err"
 fi
 run_pp "<file:$PP_TMP/pwfile>" "$T_NORMAL" sha1
 want="{sha1}$(hp digest sha1 b64 "$PW_B")"
-if [[ $rc -eq 0 && $out == "$want" ]]; then pass "stdin: pptool sha1 < file equals hashlib"
-else fail "stdin: pptool sha1 < file equals hashlib" "exit $rc, out: $out" "want $want"; fi
+if [[ $rc -eq 0 && $out == "$want" ]]; then ok "stdin: pptool sha1 < file equals hashlib"
+else not_ok_diag "stdin: pptool sha1 < file equals hashlib" "exit $rc, out: $out" "want $want"; fi
 run_pp "$PW_B" "$T_NORMAL" crypt
 if [[ $rc -eq 0 && $out == '{crypt}$y$'* ]]; then
     check "stdin: echo PW | pptool crypt verified by python crypt" hp crypt_check "$PW_B" "${out#\{crypt\}}"
 else
-    fail "stdin: echo PW | pptool crypt prints {crypt}\$y\$..." "exit $rc, out: $out" "stderr: $err"
+    not_ok_diag "stdin: echo PW | pptool crypt prints {crypt}\$y\$..." "exit $rc, out: $out" "stderr: $err"
 fi
 run_pp "$PW_B" "$T_NORMAL" hash ssha512
 if [[ $rc -eq 0 && $out == '{ssha512}'* ]]; then
     check "stdin: echo PW | pptool hash ssha512 recomputed by hashlib" hp salted_check sha512 "$PW_B" "${out#\{ssha512\}}"
 else
-    fail "stdin: echo PW | pptool hash ssha512 prints {ssha512}..." "exit $rc, out: $out" "stderr: $err"
+    not_ok_diag "stdin: echo PW | pptool hash ssha512 prints {ssha512}..." "exit $rc, out: $out" "stderr: $err"
 fi
 
 # ----------------------------------------------------------------------------
@@ -852,18 +831,18 @@ for nm in ntlm lanman rpa plain-md4 pbkdf2 scram-sha-1 scram-sha-256; do
         if [[ $rc -eq 0 && $out == "{$nm}"?* ]]; then
             check "pptool hash $nm '$pw' recomputed independently" hp dovecot_check "$nm" "$pw" "${out#\{"$nm"\}}"
         else
-            fail "pptool hash $nm prints {$nm}..." "exit $rc, out: $out" "stderr: $err"
+            not_ok_diag "pptool hash $nm prints {$nm}..." "exit $rc, out: $out" "stderr: $err"
         fi
     done
 done
 for nm in pbkdf2 scram-sha-1 scram-sha-256; do
     v="{$nm}$(hp dovecot_make "$nm" "$PW_B")"
     run_pp "$PW_B" "$T_NORMAL" verify "$v"
-    if [[ $rc -eq 0 ]]; then pass "pptool verify accepts a $nm value hashlib made"
-    else fail "pptool verify accepts a $nm value hashlib made" "exit $rc: $v" "$err"; fi
+    if [[ $rc -eq 0 ]]; then ok "pptool verify accepts a $nm value hashlib made"
+    else not_ok_diag "pptool verify accepts a $nm value hashlib made" "exit $rc: $v" "$err"; fi
     run_pp "$PW_A" "$T_NORMAL" verify "$v"
-    if [[ $rc -eq 1 ]]; then pass "pptool verify refuses a wrong password for a $nm value hashlib made"
-    else fail "pptool verify refuses a wrong password for a $nm value hashlib made" "exit $rc: $v" "$err"; fi
+    if [[ $rc -eq 1 ]]; then ok "pptool verify refuses a wrong password for a $nm value hashlib made"
+    else not_ok_diag "pptool verify refuses a wrong password for a $nm value hashlib made" "exit $rc: $v" "$err"; fi
 done
 
 # ----------------------------------------------------------------------------
@@ -884,14 +863,14 @@ if [[ -n ${PP_PGCTL:-} && $(id -u) -eq 0 ]]; then
         chmod "$mode" "$cfgdir/pp.conf"
         run_pp '<none>' "$T_NORMAL" check --config "$file"
         if [[ $err == *"$PP_PGPASSWORD"* ]]; then
-            fail "$d" "the database password is in pptool's message" "$err"
+            not_ok_diag "$d" "the database password is in pptool's message" "$err"
         elif [[ $want == ok ]]; then
-            if code_in "$rc" "0|1" && [[ $err != *configuration:* ]]; then pass "$d"
-            else fail "$d" "exit $rc, wanted 0 or 1" "stderr: $err"; fi
+            if code_in "$rc" "0|1" && [[ $err != *configuration:* ]]; then ok "$d"
+            else not_ok_diag "$d" "exit $rc, wanted 0 or 1" "stderr: $err"; fi
         elif [[ $rc -eq 2 && $err == *"pptool: configuration: "*"$want"* ]]; then
-            pass "$d"
+            ok "$d"
         else
-            fail "$d" "exit $rc, wanted 2 and '$want'" "stderr: $err"
+            not_ok_diag "$d" "exit $rc, wanted 2 and '$want'" "stderr: $err"
         fi
     }
     check_config 600 "pptool --config: a 0600 file with the password is read" ok
@@ -927,4 +906,4 @@ else
 fi
 
 echo "1..$n"
-[[ $nfail -eq 0 ]]
+[[ $failed -eq 0 ]]

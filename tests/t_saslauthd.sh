@@ -94,26 +94,17 @@ cleanup() {
     super_sql "DELETE FROM mboxes WHERE mbox = '$CHG'" >/dev/null
     exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+on_exit cleanup
 
 # ----------------------------------------------------------------------------
 # prerequisites, userbase, PAM services
 # ----------------------------------------------------------------------------
 missing=()
-for p in saslauthd testsaslauthd psql; do
-    command -v "$p" >/dev/null || missing+=("$p")
-done
+need_commands saslauthd testsaslauthd psql
 [[ -f $MODULE ]] || missing+=("$MODULE")
 ldconfig -p 2>/dev/null | grep -q 'libpam_wrapper\.so ' || missing+=(libpam_wrapper.so)
-if [[ ${#missing[@]} -gt 0 ]]; then
-    # Failing, not skipping: a missing package must show (tools/deps.sh mail).
-    not_ok "prerequisites: missing ${missing[*]}"
-    echo "1..$n"
-    exit 1
-fi
+# Failing, not skipping: a missing package must show (tools/deps.sh mail).
+end_if_missing
 ok "prerequisites: $(saslauthd -v 2>&1 | head -n 1), testsaslauthd, pam_wrapper, $MODULE"
 
 out=$(psql -X -q -v ON_ERROR_STOP=1 -U "$PP_PGSUPER" -d "$PP_PGDB" -f "$PP_TOP/sql/sample.sql" 2>&1 &&

@@ -40,9 +40,7 @@ cleanup() {
     stop_fake_pg
     "$PP_TOP/tests/pg.sh" destroy "$cluster" >/dev/null 2>&1 || true
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 [[ -f $module ]] || bail "no module at $module"
 command -v openssl >/dev/null || bail "openssl is not installed"
