@@ -43,6 +43,10 @@
 #                               failed login (any PAM error, an outage too)
 #   DOVECOT_STOCK_FILTER_SEES_OUTAGE  yes when the stock fail2ban "dovecot"
 #                               filter of the release matches that line
+#   dovecot_login PROTO FROM USER PASS  one POP3 or IMAP session with the
+#                               instance (DV_POP3_PORT, DV_IMAP_PORT) from
+#                               127.0.0.FROM, within CURL_MAX seconds (10);
+#                               curl's exit status (0 in, 67 refused)
 #   (and a private instance's start and stop: see below)
 
 dovecot_series() {
@@ -429,4 +433,11 @@ dovecot_pam_dirs() {
         [[ -O $d ]] && ! kill -0 "$(cat "$d/pid" 2>/dev/null)" 2>/dev/null && echo "$d"
     done
     return 0
+}
+
+dovecot_login() {
+    local port=$DV_POP3_PORT
+    [[ $1 == imap ]] && port=$DV_IMAP_PORT
+    curl -sS --max-time "${CURL_MAX:-10}" --interface "127.0.0.$2" -u "$3:$4" \
+        "$1://127.0.0.1:$port/" >/dev/null 2>&1
 }

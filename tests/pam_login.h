@@ -93,6 +93,21 @@ static inline int pam_login(const char *service, const char *user, const char *p
 	return rc;
 }
 
+/* pam_chauthtok of user through service with flags, conv answering; its
+ * code, or pam_start's when that fails. */
+static inline int pam_change(const char *service, const char *user, int flags,
+			     const struct pam_conv *conv)
+{
+	pam_handle_t *pamh = NULL;
+	int rc = pam_start(service, user, conv, &pamh);
+
+	if (rc != PAM_SUCCESS)
+		return rc;
+	rc = pam_chauthtok(pamh, flags);
+	pam_end(pamh, rc);
+	return rc;
+}
+
 /* DIR/NAME: the module in BUILD, auth and account, with config=CONFIG.
  * Returns 0, or -1 when the file cannot be written. */
 static inline int write_pam_service(const char *dir, const char *name, const char *build,

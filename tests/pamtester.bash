@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Sourced by the shell tests that log in with pamtester under pam_wrapper.
 #
-#   use_pam_wrapper SVCDIR              PAM reads its services from SVCDIR
+#   use_pam_wrapper SVCDIR              PAM reads its services from SVCDIR;
+#                                       a deny-all "other" service there
+#                                       unless the test wrote one (without,
+#                                       libpam complains at every pam_start)
 #   run_pamtester SERVICE USER PASSWORD OP...
 #                                       sets $out (stdout and stderr) and $rc
 #
@@ -9,6 +12,7 @@
 # one line from standard input when that is not a terminal.
 
 use_pam_wrapper() {
+    [[ -e $1/other ]] || printf '%s required pam_deny.so\n' auth account password session >"$1/other"
     wrapper_env=(LD_PRELOAD="${PP_PRELOAD:+$PP_PRELOAD:}libpam_wrapper.so" PAM_WRAPPER=1
         PAM_WRAPPER_SERVICE_DIR="$1" PAM_WRAPPER_DEBUGLEVEL=2)
     if [[ -n ${PP_PRELOAD:-} ]]; then

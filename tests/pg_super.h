@@ -8,12 +8,30 @@
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static inline const char *env(const char *name)
 {
 	const char *v = getenv(name);
 
 	return v ? v : "";
+}
+
+extern char **environ;
+
+/* No PG* variable left, as a set-uid program's module must see it. */
+static inline void unset_pg_variables(void)
+{
+	for (size_t i = 0; environ[i] != NULL;) {
+		char name[256];
+
+		if (strncmp(environ[i], "PG", 2) != 0) {
+			i++;
+			continue;
+		}
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(environ[i], "="), environ[i]);
+		unsetenv(name);
+	}
 }
 
 /* A secret the test uses, for the harness's check of every log line
@@ -64,6 +82,34 @@ static inline long sql_long(const char *text)
 	v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	return v;
+}
+
+/* A login role of the test's own, as a password change needs one: it
+ * may read mboxes and write its password column (the role powermail
+ * stays SELECT-only). */
+static inline void writer_role(const char *role, const char *password)
+{
+	const char *params[2] = { role, password };
+
+	sql_params("select set_config('pp.role', $1, false), set_config('pp.role_pw', $2, false)",
+		   2, params);
+	sql("do $$ declare r text := current_setting('pp.role'); begin "
+	    "if not exists (select 1 from pg_roles where rolname = r) then "
+	    "execute format('create role %I login', r); end if; "
+	    "execute format('alter role %I password %L', r, current_setting('pp.role_pw')); "
+	    "execute format('grant select, update (password) on mboxes to %I', r); end $$");
+	sql("reset pp.role; reset pp.role_pw");
+}
+
+/* A group teardown: the rows the test wrote go (cleanup, SQL; NULL:
+ * nothing to do), and the connection closes.  0, as cmocka wants. */
+static inline int finish_super(const char *cleanup)
+{
+	if (cleanup != NULL)
+		sql(cleanup);
+	PQfinish(super);
+	super = NULL;
+	return 0;
 }
 
 /* (Re)connect super, after a server restart too. */

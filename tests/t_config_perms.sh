@@ -50,7 +50,6 @@ for svc in direct:"$conf" linked:"$PP_TMP/linked/pam_powermail.conf"; do
     printf '%s\n' "auth     required  $module config=${svc#*:}" \
         "account  required  $module config=${svc#*:}" >"$svcdir/pp_${svc%%:*}"
 done
-printf '%s\n' "auth required pam_deny.so" "account required pam_deny.so" >"$svcdir/other"
 
 # shellcheck source=tests/pamtester.bash
 . "$(dirname "${BASH_SOURCE[0]}")/pamtester.bash"

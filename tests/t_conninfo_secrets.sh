@@ -49,7 +49,6 @@ service pp_arg_keyword good "[postgresql-conninfo=host=$PGHOST port=$PGPORT dbna
 service pp_arg_uri good "postgresql-conninfo=postgresql://$PP_PGUSER:$ARG_PW@localhost/$PP_PGDB"
 service pp_arg_none good "[postgresql-conninfo=host=$PGHOST port=$PGPORT dbname=$PP_PGDB user=$PP_PGUSER]"
 service pp_same same
-printf 'auth required pam_deny.so\n' >"$svcdir/other"
 
 # shellcheck source=tests/pamtester.bash
 . "$(dirname "${BASH_SOURCE[0]}")/pamtester.bash"

@@ -157,9 +157,7 @@ pptool_make() {
 
 # --- 1. doveadm ------------------------------------------------------------
 if ! command -v doveadm >/dev/null; then
-    not_ok "doveadm is not installed: install dovecot-core (make check does)"
-    echo "1..$n"
-    exit 1
+    bail "doveadm is not installed: install dovecot-core (make check does)"
 fi
 ok "doveadm is installed ($(command -v doveadm))"
 
@@ -228,10 +226,6 @@ umask 022
 cat >"$svcdir/$service" <<EOF
 auth     required  $module config=$conf
 account  required  $module config=$conf
-EOF
-cat >"$svcdir/other" <<EOF
-auth     required  pam_deny.so
-account  required  pam_deny.so
 EOF
 use_pam_wrapper "$svcdir"
 have_pamtester=yes

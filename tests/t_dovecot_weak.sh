@@ -97,7 +97,6 @@ umask 077
 umask 022
 printf 'auth required %s config=%s\naccount required %s config=%s\n' \
     "$module" "$PP_TMP/refuse.conf" "$module" "$PP_TMP/refuse.conf" >"$svcdir/pp_weak"
-printf 'auth required pam_deny.so\naccount required pam_deny.so\n' >"$svcdir/other"
 # shellcheck source=tests/pamtester.bash
 . "$(dirname "${BASH_SOURCE[0]}")/pamtester.bash"
 use_pam_wrapper "$svcdir"

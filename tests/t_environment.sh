@@ -72,10 +72,6 @@ auth     required  $module config=$PP_TMP/$name.conf
 account  required  $module config=$PP_TMP/$name.conf
 EOF
 done
-cat >"$svcdir/other" <<EOF
-auth     required  pam_deny.so
-account  required  pam_deny.so
-EOF
 
 # shellcheck source=tests/pamtester.bash
 . "$(dirname "${BASH_SOURCE[0]}")/pamtester.bash"

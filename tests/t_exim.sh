@@ -147,9 +147,7 @@ version=$("$EXIM" -bV 2>/dev/null | sed -n '1s/^Exim version \([^ ]*\).*/\1/p')
 if "$EXIM" -bV 2>/dev/null | grep -q '^Support for:.* PAM'; then
     ok "prerequisites: $EXIM (Exim $version, with PAM support), pam_wrapper, $MODULE; runs as $run_user"
 else
-    not_ok "prerequisites: $EXIM has PAM support (exim -bV: Support for: ... PAM)"
-    echo "1..$n"
-    exit 1
+    bail "prerequisites: $EXIM has PAM support (exim -bV: Support for: ... PAM)"
 fi
 
 # ----------------------------------------------------------------------------

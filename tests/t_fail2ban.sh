@@ -114,19 +114,9 @@ DV_MARKER=$PP_TMP/.start
 if dovecot_start; then
     ok "dovecot started (pop3 127.0.0.1:$DV_POP3_PORT, imap 127.0.0.1:$DV_IMAP_PORT)"
 else
-    not_ok "dovecot started"; diag <<<"$DOVECOT_START_ERROR"
-    echo "1..$n"
-    exit 1
+    bail "dovecot started" "$DOVECOT_START_ERROR"
 fi
 
-# login PROTO FROM USER PASS: one client session from 127.0.0.FROM; curl's
-# exit status (0 in, 67 refused).
-login() {
-    local port=$DV_POP3_PORT
-    [[ $1 == imap ]] && port=$DV_IMAP_PORT
-    curl -sS --max-time "$CURL_MAX" --interface "127.0.0.$2" -u "$3:$4" \
-        "$1://127.0.0.1:$port/" >/dev/null 2>&1
-}
 
 # The module's lines in Dovecot's log since byte offset FROM, as syslog
 # writes them (see the header).  Dovecot's timestamp is "Mmm dd hh:mm:ss",
@@ -157,11 +147,11 @@ wait_lines() {
 # address: what it does.  Refusals from .2 to .5, a success from .6.
 start=$(log_size)
 rcs=
-login pop3 2 info@example.com wrong-pw; rcs+=" $?"
-login imap 3 info@example.com wrong-pw; rcs+=" $?"
-login pop3 4 nobody@example.com "$PW"; rcs+=" $?"
-login imap 5 forward@example.com "$PW"; rcs+=" $?"
-login pop3 6 info@example.com "$PW"; rcs+=" $?"
+dovecot_login pop3 2 info@example.com wrong-pw; rcs+=" $?"
+dovecot_login imap 3 info@example.com wrong-pw; rcs+=" $?"
+dovecot_login pop3 4 nobody@example.com "$PW"; rcs+=" $?"
+dovecot_login imap 5 forward@example.com "$PW"; rcs+=" $?"
+dovecot_login pop3 6 info@example.com "$PW"; rcs+=" $?"
 if [[ $rcs == " 67 67 67 67 0" ]]; then
     ok "wrong password (.2 POP3, .3 IMAP), unknown (.4) and forward (.5) refused, .6 in"
 else
@@ -172,8 +162,8 @@ db_stopped=1
 $PP_PGCTL stop >/dev/null 2>&1 || not_ok "database stopped"
 outage=$(log_size)
 rcs=
-login pop3 7 info@example.com "$PW"; rcs+=" $?"
-login imap 8 info@example.com wrong-pw; rcs+=" $?"
+dovecot_login pop3 7 info@example.com "$PW"; rcs+=" $?"
+dovecot_login imap 8 info@example.com wrong-pw; rcs+=" $?"
 [[ $rcs == " 67 67" ]] && ok "database down: logins from .7 and .8 refused" ||
     not_ok "database down: logins from .7 and .8 refused (curl:$rcs)"
 wait_lines "$outage" 2 'userbase unavailable' || not_ok "the outage's module lines in Dovecot's log"
@@ -317,8 +307,8 @@ $PP_PGCTL stop >/dev/null 2>&1 || not_ok "database stopped"
 from=$(log_size)
 refused=0
 for i in $(seq 1 25); do
-    login pop3 9 info@example.com "$PW" || refused=$((refused + 1))
-    login imap 9 info@example.com "wrong-$i" || refused=$((refused + 1))
+    dovecot_login pop3 9 info@example.com "$PW" || refused=$((refused + 1))
+    dovecot_login imap 9 info@example.com "wrong-$i" || refused=$((refused + 1))
 done
 wait_lines "$from" 50 'userbase unavailable: .*; rhost=127\.0\.0\.9 ' ||
     not_ok "fifty outage lines from 127.0.0.9 in Dovecot's log"
@@ -326,7 +316,7 @@ $PP_PGCTL start >/dev/null 2>&1 && db_stopped=
 syslog_lines "$from" >>"$JAILLOG"
 # Then five wrong passwords from 127.0.0.4.
 from=$(log_size)
-for i in 1 2 3 4 5; do login pop3 4 info@example.com "wrong-$i"; done
+for i in 1 2 3 4 5; do dovecot_login pop3 4 info@example.com "wrong-$i"; done
 wait_lines "$from" 5 'authentication failed: .*; rhost=127\.0\.0\.4 ' ||
     not_ok "five wrong-password lines from 127.0.0.4 in Dovecot's log"
 syslog_lines "$from" >>"$JAILLOG"

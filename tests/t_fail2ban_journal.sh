@@ -239,25 +239,15 @@ if [[ $started -eq 0 ]] &&
     sed -i 's/^exec /PAM_WRAPPER_USE_SYSLOG=1; export PAM_WRAPPER_USE_SYSLOG\nexec /' "$DV_WORKER"; then
     ok "dovecot started in dovecot.service (pop3 127.0.0.1:$DV_POP3_PORT, imap 127.0.0.1:$DV_IMAP_PORT)"
 else
-    not_ok "dovecot started"; diag <<<"${DOVECOT_START_ERROR:-}"
-    echo "1..$n"
-    exit 1
+    bail "dovecot started" "${DOVECOT_START_ERROR:-}"
 fi
 
-# login PROTO FROM USER PASS: one client session from 127.0.0.FROM; curl's
-# exit status (0 in, 67 refused).
-login() {
-    local port=$DV_POP3_PORT
-    [[ $1 == imap ]] && port=$DV_IMAP_PORT
-    curl -sS --max-time "$CURL_MAX" --interface "127.0.0.$2" -u "$3:$4" \
-        "$1://127.0.0.1:$port/" >/dev/null 2>&1
-}
 rcs=
-login pop3 2 info@example.com wrong-pw-1; rcs+=" $?"
-login imap 3 nobody@example.com "$PW"; rcs+=" $?"
-login pop3 6 info@example.com "$PW"; rcs+=" $?"
+dovecot_login pop3 2 info@example.com wrong-pw-1; rcs+=" $?"
+dovecot_login imap 3 nobody@example.com "$PW"; rcs+=" $?"
+dovecot_login pop3 6 info@example.com "$PW"; rcs+=" $?"
 use_config down
-login imap 7 info@example.com "$PW"; rcs+=" $?"
+dovecot_login imap 7 info@example.com "$PW"; rcs+=" $?"
 use_config up
 if [[ $rcs == " 67 67 0 67" ]]; then
     ok "Dovecot: wrong password (.2), unknown address (.3) refused, .6 in, .7 refused in an outage"

@@ -43,12 +43,6 @@ set -uo pipefail
 
 # shellcheck source=tests/tap.bash
 . "$(dirname "${BASH_SOURCE[0]}")/tap.bash"
-# bail DESCRIPTION: a step everything after depends on failed.
-bail() {
-    not_ok "$*"
-    echo "1..$n"
-    exit 1
-}
 
 require_env PP_TOP PP_BUILD PP_TMP
 

@@ -24,12 +24,6 @@ set -uo pipefail
 
 # shellcheck source=tests/tap.bash
 . "$(dirname "${BASH_SOURCE[0]}")/tap.bash"
-# check LABEL COMMAND...: ok when COMMAND succeeds.
-check() {
-    local label=$1
-    shift
-    if "$@"; then ok "$label"; else not_ok "$label"; fi
-}
 
 require_env PP_TOP PP_BUILD PP_TMP PGHOST PGPORT PP_PGSUPER PP_PGUSER
 
@@ -175,7 +169,6 @@ umask 022
 mkdir -p "$svcdir"
 printf 'auth required %s config=%s\naccount required %s config=%s\n' \
     "$module" "$PP_TMP/module.conf" "$module" "$PP_TMP/module.conf" >"$svcdir/pp_life"
-printf 'auth required pam_deny.so\naccount required pam_deny.so\n' >"$svcdir/other"
 # shellcheck source=tests/pamtester.bash
 . "$(dirname "${BASH_SOURCE[0]}")/pamtester.bash"
 use_pam_wrapper "$svcdir"

@@ -63,11 +63,6 @@ cat >"$svcdir/pp_pamtester_bad" <<EOF
 auth     required  $module config=$badconf
 account  required  $module config=$badconf
 EOF
-# Without an "other" service libpam logs a complaint on every pam_start.
-cat >"$svcdir/other" <<EOF
-auth     required  pam_deny.so
-account  required  pam_deny.so
-EOF
 
 # shellcheck source=tests/pamtester.bash
 . "$(dirname "${BASH_SOURCE[0]}")/pamtester.bash"

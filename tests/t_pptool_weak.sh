@@ -17,12 +17,6 @@ set -uo pipefail
 
 # shellcheck source=tests/tap.bash
 . "$(dirname "${BASH_SOURCE[0]}")/tap.bash"
-# check LABEL COMMAND...: ok when COMMAND succeeds.
-check() {
-    local label=$1
-    shift
-    if "$@"; then ok "$label"; else not_ok "$label"; fi
-}
 
 require_env PP_TOP PP_BUILD PP_TMP PGHOST PGPORT PP_PGSUPER
 

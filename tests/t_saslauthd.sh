@@ -123,8 +123,6 @@ mkdir -p "$PAMD"
 chmod 600 "$PPCONF"
 printf '%s\n' "auth    required $MODULE config=$PPCONF" \
     "account required $MODULE config=$PPCONF" >"$PAMD/smtp"
-printf '%s\n' "auth required pam_deny.so" "account required pam_deny.so" \
-    "password required pam_deny.so" "session required pam_deny.so" >"$PAMD/other"
 use_pam_wrapper "$PAMD"
 # pam_wrapper 1.1.7 makes its directories in $TMPDIR (tests/pwrap_dirs.bash)
 PWRAP_TMPDIR=$PP_TMP/pwrap

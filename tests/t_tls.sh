@@ -19,11 +19,6 @@ set -uo pipefail
 
 # shellcheck source=tests/tap.bash
 . "$(dirname "${BASH_SOURCE[0]}")/tap.bash"
-bail() {
-    not_ok "$*"
-    echo "1..$n"
-    exit 1
-}
 require_env PP_TOP PP_BUILD PP_TMP PP_SECRETS
 
 module=$PP_BUILD/pam_powermail.so

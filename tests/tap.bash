@@ -5,6 +5,8 @@
 #   not_ok_diag TEXT DETAIL...  one failed result, then each DETAIL (its
 #                             first 40 lines, 400 columns) as comment lines
 #   diag <<<TEXT              TEXT as comment lines
+#   bail TEXT [DETAIL...]     a step all the rest depends on failed:
+#                             not_ok_diag, the plan line, and the end
 #   check TEXT COMMAND...     ok when COMMAND succeeds, else not ok with its
 #                             exit code and the end of its output
 #   check_not TEXT COMMAND... ok when COMMAND fails
@@ -31,6 +33,11 @@ not_ok_diag() {
         [[ -n $d ]] && printf '%s\n' "$d" | head -n 40 | cut -c 1-400 | sed 's/^/#   /'
     done
     return 0
+}
+bail() {
+    not_ok_diag "$@"
+    echo "1..$n"
+    exit 1
 }
 
 # COMMAND's output goes to the TAP stream only as comment lines.
@@ -75,9 +82,7 @@ need_commands() {
 }
 end_if_missing() {
     [[ ${#missing[@]} -eq 0 ]] && return 0
-    not_ok "prerequisites: missing ${missing[*]}${1:+ $1}"
-    echo "1..$n"
-    exit 1
+    bail "prerequisites: missing ${missing[*]}${1:+ $1}"
 }
 
 on_exit() {

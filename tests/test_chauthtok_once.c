@@ -29,10 +29,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "capture.h"
 #include "pam_login.h"
-#include "pam_wrapper_exec.h"
-#include "pg_super.h"
+#include "pam_test.h"
 #include "module_conf.h"
 #include "scheme.h"
 
@@ -210,13 +208,8 @@ static void act_between(struct conv *conv)
 static int change(const char *service, int flags, struct change *c)
 {
 	struct pam_conv conv = { converse, &c->conv };
-	pam_handle_t *pamh = NULL;
-	int rc = pam_start(service, USER, &conv, &pamh);
 
-	assert_int_equal(rc, PAM_SUCCESS);
-	rc = pam_chauthtok(pamh, flags);
-	pam_end(pamh, rc);
-	return rc;
+	return pam_change(service, USER, flags, &conv);
 }
 
 static int login(const char *password)
@@ -276,22 +269,6 @@ static void test_current_password_hashed_once(void **state)
 	assert_int_equal(login(OLD), PAM_AUTH_ERR);
 }
 
-extern char **environ;
-
-static void clear_pg_environment(void)
-{
-	for (size_t i = 0; environ[i] != NULL;) {
-		char name[256];
-
-		if (strncmp(environ[i], "PG", 2) != 0) {
-			i++;
-			continue;
-		}
-		snprintf(name, sizeof name, "%.*s", (int)strcspn(environ[i], "="), environ[i]);
-		unsetenv(name);
-	}
-}
-
 /* The same with the real uid of a user, as for a set-uid passwd; the
  * child reports its code and its count through a pipe. */
 static void test_user_hashed_once(void **state)
@@ -315,7 +292,7 @@ static void test_user_hashed_once(void **state)
 		close(fds[0]);
 		/* A set-uid program's module refuses the caller's PG* variables;
 		 * the configuration names host and port itself. */
-		clear_pg_environment();
+		unset_pg_variables();
 		if (setresuid(65534, 0, 0) != 0)
 			_exit(99);
 		report[0] = change("once", 0, &c);
@@ -450,21 +427,17 @@ static void declare_secrets(void)
 static int setup(void **state)
 {
 	(void)state;
+	snprintf(conf_path, sizeof conf_path, "%s/once.conf", env("PP_TMP"));
+	declare_secrets();
 	reconnect_super();
-	sql("do $$ begin "
-	    "if not exists (select 1 from pg_roles where rolname = '" ROLE "') then "
-	    "create role " ROLE " login; end if; end $$");
-	sql("alter role " ROLE " password '" ROLE_PASSWORD "'");
-	sql("grant select, update (password) on mboxes to " ROLE);
+	writer_role(ROLE, ROLE_PASSWORD);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	sql("delete from mboxes where mbox = '" USER "'");
-	PQfinish(super);
-	return 0;
+	return finish_super("delete from mboxes where mbox = '" USER "'");
 }
 
 int main(int argc, char **argv)
@@ -478,14 +451,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_configuration_changed_between_passes),
 		cmocka_unit_test(test_other_password_in_second_pass),
 	};
-	char svcdir[4096];
-	int rc = pam_test_begin(argv, svcdir, sizeof svcdir, write_services);
 
 	(void)argc;
-	if (rc >= 0)
-		return rc;
-	snprintf(conf_path, sizeof conf_path, "%s/once.conf", env("PP_TMP"));
-	snprintf(cap_path, sizeof cap_path, "%s/once-stderr.log", env("PP_TMP"));
-	declare_secrets();
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return PAM_TEST_RUN(argv, write_services, "once-stderr.log", tests, setup, teardown);
 }

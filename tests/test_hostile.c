@@ -19,20 +19,12 @@
 #include <unistd.h>
 
 #include "pam_login.h"
-#include "capture.h"
-#include "pam_wrapper_exec.h"
+#include "pam_test.h"
 
 #define MB (1024 * 1024)
 #define PASSWORD "H0stile-but-wrong"
 
 static char *huge_name, *huge_password;
-
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v ? v : "";
-}
 
 /* --- the table ---------------------------------------------------------- */
 
@@ -104,19 +96,13 @@ static const struct row rows[] = {
 	{ "control row", "h", "pw@hostile.test", "Real-pw-1", "{plain}Real-pw-1", PAM_SUCCESS },
 };
 
-static PGconn *super;
-
 static void store(const char *user, const char *stored)
 {
 	const char *params[2] = { user, stored };
-	PGresult *r = PQexecParams(super,
-				   "INSERT INTO mboxes (mbox, password) VALUES ($1, $2) "
-				   "ON CONFLICT (mbox) DO UPDATE SET password = EXCLUDED.password",
-				   2, NULL, params, NULL, NULL, 0);
 
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		fail_msg("storing %s: %s", user, PQerrorMessage(super));
-	PQclear(r);
+	sql_params("INSERT INTO mboxes (mbox, password) VALUES ($1, $2) "
+		   "ON CONFLICT (mbox) DO UPDATE SET password = EXCLUDED.password",
+		   2, params);
 }
 
 /* Does the log hold the secret part of s: a stored value without its
@@ -137,7 +123,6 @@ static void test_table(void **state)
 {
 	static char log[1 << 16];
 	unsigned failures = 0;
-	FILE *secrets = getenv("PP_SECRETS") ? fopen(getenv("PP_SECRETS"), "a") : NULL;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -152,14 +137,12 @@ static void test_table(void **state)
 		rc = pam_login(r->service, user, password);
 		lines = capture_stop(log, sizeof log);
 		/* For the harness's suite-wide secrets check. */
-		if (secrets != NULL) {
-			if (r->password != NULL)
-				fprintf(secrets, "%s\n", r->password);
-			/* Not the brace-syntax rows ("{plain"): as text they are
-			 * what the module rightly logs, "{plain}", in part. */
-			if (r->stored != NULL && !(r->stored[0] == '{' && !strchr(r->stored, '}')))
-				fprintf(secrets, "%s\n", r->stored);
-		}
+		if (r->password != NULL)
+			harness_secret(r->password);
+		/* Not the brace-syntax rows ("{plain"): as text they are what
+		 * the module rightly logs, "{plain}", in part. */
+		if (r->stored != NULL && !(r->stored[0] == '{' && !strchr(r->stored, '}')))
+			harness_secret(r->stored);
 
 		if (rc != r->want) {
 			printf("# %s: got %s, want %s\n", r->what, pam_strerror(NULL, rc),
@@ -179,20 +162,14 @@ static void test_table(void **state)
 		for (char *l = strtok(log, "\n"); l != NULL; l = strtok(NULL, "\n"))
 			printf("# %s\n", l);
 	}
-	if (secrets != NULL)
-		fclose(secrets);
 	assert_int_equal(failures, 0);
 }
 
 /* The injection attempts left the table as it was. */
 static void test_table_intact(void **state)
 {
-	PGresult *r = PQexec(super, "select count(*) from mboxes where mbox like '%hostile.test'");
-
 	(void)state;
-	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-	assert_string_equal(PQgetvalue(r, 0, 0), "2");
-	PQclear(r);
+	assert_int_equal(sql_long("select count(*) from mboxes where mbox like '%hostile.test'"), 2);
 }
 
 /* --- setup -------------------------------------------------------------- */
@@ -249,13 +226,8 @@ static int write_setup(const char *svcdir)
 
 static int setup(void **state)
 {
-	const char *names[] = { "user", "dbname", NULL };
-	const char *values[] = { env("PP_PGSUPER"), env("PP_PGDB"), NULL };
-
 	(void)state;
-	super = PQconnectdbParams(names, values, 0);
-	if (PQstatus(super) != CONNECTION_OK)
-		return -1;
+	reconnect_super();
 	huge_name = malloc(MB + 1);
 	huge_password = malloc(MB + 1);
 	memset(huge_name, 'n', MB);
@@ -269,10 +241,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	PQfinish(super);
 	free(huge_name);
 	free(huge_password);
-	return 0;
+	return finish_super(NULL);
 }
 
 int main(int argc, char **argv)
@@ -281,12 +252,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_table_intact),
 	};
-	char svcdir[4096];
-	int rc = pam_test_begin(argv, svcdir, sizeof svcdir, write_setup);
 
 	(void)argc;
-	if (rc >= 0)
-		return rc;
-	snprintf(cap_path, sizeof cap_path, "%s/hostile-stderr.log", env("PP_TMP"));
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return PAM_TEST_RUN(argv, write_setup, "hostile-stderr.log", tests, setup, teardown);
 }

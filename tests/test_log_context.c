@@ -21,11 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
 #include "context.h"
 #include "pam_login.h"
-#include "pam_wrapper_exec.h"
-#include "pg_super.h"
+#include "pam_test.h"
 #include "module_conf.h"
 
 #define PW "C0ntext-right-pw"
@@ -236,13 +234,10 @@ static int write_services(const char *svcdir)
 
 static int setup(void **state)
 {
-	FILE *secrets = getenv("PP_SECRETS") ? fopen(getenv("PP_SECRETS"), "a") : NULL;
-
 	(void)state;
-	if (secrets != NULL) {
-		fprintf(secrets, "%s\n%s\n", PW, NOT_PW);
-		fclose(secrets);
-	}
+	memset(long300, 'r', 300);
+	harness_secret(PW);
+	harness_secret(NOT_PW);
 	reconnect_super();
 	sql("DELETE FROM mboxes WHERE mbox LIKE '%@context.test'");
 	sql("INSERT INTO mboxes (mbox, password) VALUES ('ctx@context.test', '{plain}" PW "'), "
@@ -255,9 +250,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	sql("DELETE FROM mboxes WHERE mbox LIKE '%@context.test'");
-	PQfinish(super);
-	return 0;
+	return finish_super("DELETE FROM mboxes WHERE mbox LIKE '%@context.test'");
 }
 
 int main(int argc, char **argv)
@@ -266,13 +259,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_outage),
 	};
-	char svcdir[4096];
-	int rc = pam_test_begin(argv, svcdir, sizeof svcdir, write_services);
 
 	(void)argc;
-	if (rc >= 0)
-		return rc;
-	memset(long300, 'r', 300);
-	snprintf(cap_path, sizeof cap_path, "%s/ctx-stderr.log", env("PP_TMP"));
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return PAM_TEST_RUN(argv, write_services, "ctx-stderr.log", tests, setup, teardown);
 }

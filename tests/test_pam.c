@@ -41,10 +41,8 @@
 #include <libpq-fe.h>
 #include <security/pam_appl.h>
 
-#include "capture.h"
 #include "pam_login.h"
-#include "pam_wrapper_exec.h"
-#include "pg_super.h"
+#include "pam_test.h"
 #include "module_conf.h"
 
 #define SET_ITEMS "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_set_items.so"
@@ -1610,14 +1608,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_server_stopped),
 	};
-	char svcdir[4096];
-	int rc;
 
 	(void)argc;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	rc = pam_test_begin(argv, svcdir, sizeof svcdir, write_services);
-	if (rc >= 0)
-		return rc;
-	snprintf(cap_path, sizeof cap_path, "%s/pam-stderr.log", env("PP_TMP"));
-	return cmocka_run_group_tests(tests, setup_db, report);
+	return PAM_TEST_RUN(argv, write_services, "pam-stderr.log", tests, setup_db, report);
 }

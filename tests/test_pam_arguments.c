@@ -17,10 +17,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "capture.h"
 #include "pam_login.h"
-#include "pam_wrapper_exec.h"
-#include "pg_super.h"
+#include "pam_test.h"
 #include "module_conf.h"
 
 #define USER "args@arguments.test"
@@ -45,14 +43,8 @@ static int count(const char *log, const char *want)
 static int change(const char *service, const char *password)
 {
 	struct pam_conv conv = { answer_password, (void *)password };
-	pam_handle_t *pamh = NULL;
-	int rc = pam_start(service, USER, &conv, &pamh);
 
-	if (rc != PAM_SUCCESS)
-		return rc;
-	rc = pam_chauthtok(pamh, 0);
-	pam_end(pamh, rc);
-	return rc;
+	return pam_change(service, USER, 0, &conv);
 }
 
 static void test_nullok_has_no_effect(void **state)
@@ -192,12 +184,11 @@ static int write_services(const char *svcdir)
 static int setup(void **state)
 {
 	(void)state;
+	harness_secret(RIGHT);
+	harness_secret(WRONG);
+	harness_secret(WRITER_PASSWORD);
 	reconnect_super();
-	sql("do $$ begin "
-	    "if not exists (select 1 from pg_roles where rolname = '" WRITER "') then "
-	    "create role " WRITER " login; end if; end $$");
-	sql("alter role " WRITER " password '" WRITER_PASSWORD "'");
-	sql("grant select, update (password) on mboxes to " WRITER);
+	writer_role(WRITER, WRITER_PASSWORD);
 	sql("insert into mboxes (mbox, password) values ('" USER "', '{plain}" RIGHT "') "
 	    "on conflict (mbox) do update set password = excluded.password");
 	return 0;
@@ -206,9 +197,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	sql("delete from mboxes where mbox = '" USER "'");
-	PQfinish(super);
-	return 0;
+	return finish_super("delete from mboxes where mbox = '" USER "'");
 }
 
 int main(int argc, char **argv)
@@ -219,18 +208,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_unknown_argument_fails_closed),
 		cmocka_unit_test(test_nullok_keeps_the_binding),
 	};
-	char svcdir[4096];
-	int rc = pam_test_begin(argv, svcdir, sizeof svcdir, write_services);
-	FILE *secrets;
 
 	(void)argc;
-	if (rc >= 0)
-		return rc;
-	snprintf(cap_path, sizeof cap_path, "%s/args-stderr.log", env("PP_TMP"));
-	secrets = getenv("PP_SECRETS") ? fopen(getenv("PP_SECRETS"), "a") : NULL;
-	if (secrets != NULL) {
-		fprintf(secrets, "%s\n%s\n%s\n", RIGHT, WRONG, WRITER_PASSWORD);
-		fclose(secrets);
-	}
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return PAM_TEST_RUN(argv, write_services, "args-stderr.log", tests, setup, teardown);
 }

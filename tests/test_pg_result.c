@@ -123,13 +123,10 @@ static int setup(void **state)
 	static const char *const secrets[] = {
 		"Long-Tail-Secret-31", "Piece-Of-Secret-32", "Body-Only-Secret-33",
 	};
-	FILE *f = getenv("PP_SECRETS") ? fopen(getenv("PP_SECRETS"), "a") : NULL;
 
 	(void)state;
-	for (size_t i = 0; f != NULL && i < sizeof secrets / sizeof secrets[0]; i++)
-		fprintf(f, "%s\n", secrets[i]);
-	if (f != NULL)
-		fclose(f);
+	for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+		harness_secret(secrets[i]);
 	reconnect_super();
 	return 0;
 }
@@ -137,8 +134,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	PQfinish(super);
-	return 0;
+	return finish_super(NULL);
 }
 
 int main(void)

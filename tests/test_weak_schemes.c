@@ -20,10 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
 #include "pam_login.h"
-#include "pam_wrapper_exec.h"
-#include "pg_super.h"
+#include "pam_test.h"
 #include "module_conf.h"
 #include "scheme.h"
 
@@ -218,7 +216,6 @@ static int write_services(const char *svcdir)
 
 static int setup(void **state)
 {
-	FILE *secrets = getenv("PP_SECRETS") ? fopen(getenv("PP_SECRETS"), "a") : NULL;
 	const char *why = NULL;
 
 	(void)state;
@@ -228,13 +225,10 @@ static int setup(void **state)
 		if (m->scheme != NULL &&
 		    pp_hash(m->scheme, m->method, PW, m->stored, sizeof m->stored, &why) != 0)
 			fail_msg("pp_hash %s: %s", m->scheme, why);
-		if (secrets != NULL)
-			fprintf(secrets, "%s\n", m->stored);
+		harness_secret(m->stored);
 	}
-	if (secrets != NULL) {
-		fprintf(secrets, "%s\n%s\n", PW, NOT_PW);
-		fclose(secrets);
-	}
+	harness_secret(PW);
+	harness_secret(NOT_PW);
 	reconnect_super();
 	sql("DELETE FROM mboxes WHERE mbox LIKE '%@weak.test'");
 	for (size_t i = 0; i < NBOXES; i++) {
@@ -253,9 +247,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	sql("DELETE FROM mboxes WHERE mbox LIKE '%@weak.test'");
-	PQfinish(super);
-	return 0;
+	return finish_super("DELETE FROM mboxes WHERE mbox LIKE '%@weak.test'");
 }
 
 int main(int argc, char **argv)
@@ -266,12 +258,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_refuse_as_argument),
 		cmocka_unit_test(test_bad_value),
 	};
-	char svcdir[4096];
-	int rc = pam_test_begin(argv, svcdir, sizeof svcdir, write_services);
 
 	(void)argc;
-	if (rc >= 0)
-		return rc;
-	snprintf(cap_path, sizeof cap_path, "%s/weak-stderr.log", env("PP_TMP"));
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return PAM_TEST_RUN(argv, write_services, "weak-stderr.log", tests, setup, teardown);
 }
