@@ -47,6 +47,9 @@
 #                               instance (DV_POP3_PORT, DV_IMAP_PORT) from
 #                               127.0.0.FROM, within CURL_MAX seconds (10);
 #                               curl's exit status (0 in, 67 refused)
+#   dovecot_stop_checked        dovecot_stop, its pam_wrapper directories
+#                               removed, and one check (tap.bash) that
+#                               nothing of it is left
 #   (and a private instance's start and stop: see below)
 
 dovecot_series() {
@@ -440,4 +443,16 @@ dovecot_login() {
     [[ $1 == imap ]] && port=$DV_IMAP_PORT
     curl -sS --max-time "${CURL_MAX:-10}" --interface "127.0.0.$2" -u "$3:$4" \
         "$1://127.0.0.1:$port/" >/dev/null 2>&1
+}
+
+dovecot_stop_checked() {
+    local left d
+    dovecot_stop
+    left=$(dovecot_alive_pids)
+    for d in $(dovecot_pam_dirs); do rm -rf -- "$d"; done
+    if [[ -z $left && -z $(dovecot_pam_dirs) ]]; then
+        ok "dovecot stopped, no process or /tmp/pam.X of it left"
+    else
+        not_ok "dovecot stopped, nothing left (alive: $left)"
+    fi
 }

@@ -353,13 +353,6 @@ else
     f2b_pid=
     ok "fail2ban-server stopped"
 fi
-dovecot_stop
-left=$(dovecot_alive_pids)
-for d in $(dovecot_pam_dirs); do rm -rf -- "$d"; done
-if [[ -z $left && -z $(dovecot_pam_dirs) ]]; then
-    ok "dovecot stopped, no process or /tmp/pam.X of it left"
-else
-    not_ok "dovecot stopped, nothing left (alive: $left)"
-fi
+dovecot_stop_checked
 echo "1..$n"
 [[ $failed -eq 0 ]]

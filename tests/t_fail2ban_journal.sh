@@ -442,13 +442,6 @@ for a in 198.51.100.22 198.51.100.23; do
 done
 
 # --- stop -------------------------------------------------------------------------------
-dovecot_stop
-left=$(dovecot_alive_pids)
-for d in $(dovecot_pam_dirs); do rm -rf -- "$d"; done
-if [[ -z $left && -z $(dovecot_pam_dirs) ]]; then
-    ok "dovecot stopped, no process or /tmp/pam.X of it left"
-else
-    not_ok "dovecot stopped, nothing left (alive: $left)"
-fi
+dovecot_stop_checked
 echo "1..$n"
 [[ $failed -eq 0 ]]
