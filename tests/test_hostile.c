@@ -169,7 +169,8 @@ static void test_table(void **state)
 static void test_table_intact(void **state)
 {
 	(void)state;
-	assert_int_equal(sql_long("select count(*) from mboxes where mbox like '%hostile.test'"), 2);
+	assert_int_equal(sql_long("select count(*) from mboxes where mbox like '%hostile.test'"),
+			 2);
 }
 
 /* --- setup -------------------------------------------------------------- */

@@ -445,7 +445,8 @@ static int write_services(const char *dir)
 		return -1;
 	}
 	/* libpam logs about a missing "other" service otherwise */
-	rc |= write_text_file(other, "auth required " PAM_DENY "\naccount required " PAM_DENY "\n", 0644);
+	rc |= write_text_file(other, "auth required " PAM_DENY "\naccount required " PAM_DENY "\n",
+			      0644);
 	for (size_t i = 0; i < sizeof services / sizeof services[0]; i++) {
 		const struct svc *s = &services[i];
 		char *path = conf_path(s->name);
@@ -975,8 +976,8 @@ static int setup_db(void **state)
 		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 			const char *p[1] = { names[i] };
 
-			sql_params("INSERT INTO pp_names VALUES ($1, '{plain}Names-pw-1', NULL, NULL, "
-				   "NULL)",
+			sql_params("INSERT INTO pp_names "
+				   "VALUES ($1, '{plain}Names-pw-1', NULL, NULL, NULL)",
 				   1, p);
 		}
 	}
@@ -990,7 +991,8 @@ static int setup_db(void **state)
 	add_stored_secret("{plain}Dup-pw-1");
 	/* A table powermail may not read */
 	sql("CREATE TABLE pp_noperm (addr TEXT, pw TEXT, q INT, fwd TEXT, dest TEXT)");
-	sql("INSERT INTO pp_noperm VALUES ('noperm@pam.test', '{plain}Noperm-pw-1', NULL, NULL, NULL)");
+	sql("INSERT INTO pp_noperm "
+	    "VALUES ('noperm@pam.test', '{plain}Noperm-pw-1', NULL, NULL, NULL)");
 	add_stored_secret("{plain}Noperm-pw-1");
 
 	/* A role whose password holds '#' (pp_comments) */
