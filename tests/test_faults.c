@@ -31,15 +31,9 @@
 
 #include "pam_login.h"
 #include "pam_wrapper_exec.h"
+#include "pg_super.h"
 
 static char cluster[4096], pgctl[8192];
-
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v ? v : "";
-}
 
 static double now(void)
 {
@@ -382,25 +376,6 @@ static void *nothing(void *arg)
 	return arg;
 }
 
-extern char **environ;
-
-/* A set-uid-like process (real uid not the effective one) must not let
- * PG* variables steer the module's connection, which then refuses them;
- * the configuration names host and port itself. */
-static void clear_pg_environment(void)
-{
-	for (size_t i = 0; environ[i] != NULL;) {
-		char name[256];
-
-		if (strncmp(environ[i], "PG", 2) != 0) {
-			i++;
-			continue;
-		}
-		snprintf(name, sizeof name, "%.*s", (int)strcspn(environ[i], "="), environ[i]);
-		unsetenv(name);
-	}
-}
-
 /* Wait for child pid, its status into *status; true when a backend of the
  * module's role was seen waiting on the lock meanwhile: the login got as
  * far as the query. */
@@ -440,7 +415,7 @@ static void test_no_thread_still_cancels(void **state)
 		struct rlimit one = { 1, 1 };
 		pthread_t t;
 
-		clear_pg_environment();
+		unset_pg_variables();
 		if (setrlimit(RLIMIT_NPROC, &one) != 0 || setresuid(65534, 0, 0) != 0 ||
 		    drop_nproc_exemption() != 0)
 			_exit(99);

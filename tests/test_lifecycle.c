@@ -172,22 +172,6 @@ static int change(const char *service, const char *user, const char *answers[])
 	return pamtest_failed_case(tests)->op_rv;
 }
 
-extern char **environ;
-
-static void clear_pg_environment(void)
-{
-	for (size_t i = 0; environ[i] != NULL;) {
-		char name[256];
-
-		if (strncmp(environ[i], "PG", 2) != 0) {
-			i++;
-			continue;
-		}
-		snprintf(name, sizeof name, "%.*s", (int)strcspn(environ[i], "="), environ[i]);
-		unsetenv(name);
-	}
-}
-
 /* The same, with the real uid of a user and the effective uid still root,
  * as for a set-uid passwd: the module must ask for the current password. */
 static int change_as_user(const char *service, const char *user, const char *answers[])
@@ -200,7 +184,7 @@ static int change_as_user(const char *service, const char *user, const char *ans
 		/* A set-uid program must not let the caller's PG* variables
 		 * steer the module's connection, which refuses them; the
 		 * configuration names host and port itself. */
-		clear_pg_environment();
+		unset_pg_variables();
 		if (setresuid(65534, 0, 0) != 0)
 			_exit(99);
 		_exit(change(service, user, answers));
@@ -241,13 +225,9 @@ static void declare_secrets(void)
 		"Raised-Secret-23", "NewSecret-QWERT-25", "Replacing-Secret-27", "Quote'd-Secret-29",
 		WRITER_PASSWORD,
 	};
-	FILE *f = getenv("PP_SECRETS") ? fopen(getenv("PP_SECRETS"), "a") : NULL;
 
-	if (f == NULL)
-		return;
 	for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
-		fprintf(f, "%s\n", secrets[i]);
-	fclose(f);
+		harness_secret(secrets[i]);
 }
 
 /* --- fixtures ------------------------------------------------------------- */
@@ -499,14 +479,6 @@ static void test_failed_upgrade_still_logs_in(void **state)
 
 /* --- writes the server refuses, in words that quote the value ------------ */
 
-static void declare_secret(const char *secret)
-{
-	FILE *f = getenv("PP_SECRETS") ? fopen(getenv("PP_SECRETS"), "a") : NULL;
-
-	if (f != NULL)
-		fprintf(f, "%s\n", secret), fclose(f);
-}
-
 /* The {sha256} value the module makes of password, into out; handed to the
  * harness's secrets check. */
 static void sha256_value(const char *password, char *out, size_t size)
@@ -514,7 +486,7 @@ static void sha256_value(const char *password, char *out, size_t size)
 	const char *why;
 
 	assert_int_equal(pp_hash("sha256", NULL, password, out, size, &why), 0);
-	declare_secret(out);
+	harness_secret(out);
 }
 
 /* The password the server refused for mbox, as its own log quotes it
@@ -543,7 +515,7 @@ static void refused_value(const char *mbox, char *out, size_t size)
 	fclose(f);
 	if (out[0] == '\0')
 		fail_msg("the server's log quotes no refused row of %s", mbox);
-	declare_secret(out);
+	harness_secret(out);
 }
 
 /* capture_stop, and the lines shown again on stderr: the harness gathers
@@ -685,8 +657,8 @@ static void expect_trigger_quotes_nothing(const char *mbox, const char *old_valu
 	char function[2048], new_value[512], buf[512], log[8192];
 
 	snprintf(new_value, sizeof new_value, "{plain}%s", password);
-	declare_secret(new_value);
-	declare_secret(old_value);
+	harness_secret(new_value);
+	harness_secret(old_value);
 	put(mbox, old_value, false);
 	snprintf(function, sizeof function,
 		 "create or replace function pp_audit_row() returns trigger language plpgsql "
