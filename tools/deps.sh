@@ -28,10 +28,11 @@ PKGS[dovecot]="dovecot-core dovecot-pop3d dovecot-imapd curl"
 PKGS[mail]="sasl2-bin exim4-daemon-heavy fail2ban python3-systemd systemd"
 # tools/root.sh: a Debian root of another release.
 PKGS[root]="debootstrap"
-# make deb (tools/deb.sh; debian/control's Build-Depends come on top) and
-# its test (lintian).
+# make deb (tools/deb.sh; debian/control's Build-Depends come on top), and
+# what tests/t_deb.sh runs here: lintian on the package, blhc on its build
+# log, debootstrap for its roots (the build and autopkgtest run in those).
 PKGS[deb]="dpkg-dev debhelper git"
-PKGS[deb-check]="${PKGS[deb]} lintian debootstrap"
+PKGS[deb-check]="${PKGS[deb]} lintian blhc debootstrap"
 
 release=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 if [[ -n ${RELEASE_PKGS[$release]+set} ]]; then
