@@ -8,6 +8,9 @@
 # (tools/deps.sh deb), then debian/control's Build-Depends.  As another
 # user it says what is missing and stops.
 set -euo pipefail
+# Nothing of a calling make reaches the package's own: `make -s deb` would
+# hide the compiler lines that debian/rules asks for (V=1, for blhc).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$TOP"
 out=$TOP/build/deb
