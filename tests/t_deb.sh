@@ -47,6 +47,7 @@ if [[ $(basename "$PP_BUILD") != build ]]; then
     exit 0
 fi
 
+start=$(date +%s)
 release=$(. /etc/os-release && echo "$VERSION_CODENAME")
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
 version=$(<"$PP_TOP/VERSION")
@@ -150,14 +151,13 @@ echo "probe: uid \$(id -u)"
 [[ \${1:-} == probe ]] && exit 0
 cd $src && exec dpkg-buildpackage -us -uc -b
 EOF
-as_builder() { in_broot runuser -u "$builder" -- env HOME="/home/$builder" bash "/home/$builder/build.sh" "$@"; }
-out=$(as_builder probe 2>&1)
+as_builder=(runuser -u "$builder" -- env HOME="/home/$builder" bash "/home/$builder/build.sh")
+out=$(in_broot "${as_builder[@]}" probe 2>&1)
 check "the probe run by $builder outside a network namespace reaches 127.0.0.1:$PGPORT" \
     grep -qx "probe: 127.0.0.1:$PGPORT reachable" <<<"$out"
 
 SECONDS=0
-in_broot unshare --net -- runuser -u "$builder" -- env HOME="/home/$builder" \
-    bash "/home/$builder/build.sh" >"$buildlog" 2>&1
+in_broot unshare --net -- "${as_builder[@]}" >"$buildlog" 2>&1
 rc=$?
 if [[ $rc -eq 0 ]]; then
     ok "dpkg-buildpackage -us -uc -b as $builder, offline, on Debian $release (${SECONDS}s)"
@@ -362,5 +362,7 @@ for pattern in pam_powermail pptool libpam-powermail; do
     check "dpkg -S $pattern finds nothing" test -z "$(chroot "$root" dpkg -S "$pattern" 2>/dev/null)"
 done
 
+# What it costs, for CI's budget.
+echo "# t_deb.sh on Debian $release: $(($(date +%s) - start))s"
 echo "1..$n"
 [[ $failed -eq 0 ]]
