@@ -61,30 +61,7 @@ db=pp_deb
 service=pp-deb
 PW='s3cr3t!'
 
-# check DESCRIPTION COMMAND...: ok when COMMAND succeeds; its output is
-# shown when it does not.
-check() {
-    local desc=$1 out
-    shift
-    if out=$("$@" 2>&1); then
-        ok "$desc"
-    else
-        not_ok "$desc"
-        diag <<<"$(tail -n 15 <<<"$out")"
-    fi
-}
-# check_not DESCRIPTION COMMAND...: ok when COMMAND fails.
-check_not() {
-    local desc=$1 out
-    shift
-    if out=$("$@" 2>&1); then
-        not_ok "$desc"
-        diag <<<"$(tail -n 15 <<<"$out")"
-    else
-        ok "$desc"
-    fi
-}
-# must DESCRIPTION COMMAND...: check, and stop here when it fails (what
+# must DESCRIPTION COMMAND...: tap.bash's check, and the end when it fails (what
 # follows needs it).
 must() {
     local before=$failed
@@ -109,9 +86,7 @@ cleanup() {
     done
     psql_su -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 # copy_tree DIR: what git tracks, and new files it does not ignore, into DIR.
 copy_tree() {
@@ -162,8 +137,8 @@ rc=$?
 if [[ $rc -eq 0 ]]; then
     ok "dpkg-buildpackage -us -uc -b as $builder, offline, on Debian $release (${SECONDS}s)"
 else
-    not_ok "dpkg-buildpackage -us -uc -b as $builder, offline, on Debian $release (exit $rc)"
-    diag <<<"$(tail -n 30 "$buildlog")"
+    not_ok_diag "dpkg-buildpackage -us -uc -b as $builder, offline, on Debian $release (exit $rc)" \
+        "$(tail -n 30 "$buildlog")"
 fi
 check "the build ran as an unprivileged user" \
     bash -c "grep -x 'probe: uid [0-9]*' '$buildlog' | grep -qvx 'probe: uid 0'"
@@ -188,8 +163,7 @@ rc=$?
 if [[ $rc -eq 0 && -z $out && $ncc -gt 0 ]]; then
     ok "blhc --debian --all: nothing missing on the build log's $ncc compile lines ($(blhc --version | awk 'NR == 1 { print $1, $2 }'))"
 else
-    not_ok "blhc --debian --all: nothing missing on the $ncc compile lines (exit $rc)"
-    diag <<<"$(head -n 20 <<<"$out")"
+    not_ok_diag "blhc --debian --all: nothing missing on the $ncc compile lines (exit $rc)" "$out"
 fi
 sed 's/ -fstack-protector-strong / /' "$buildlog" >"$PP_TMP/build-mutated.log"
 blhc --debian --all "$PP_TMP/build-mutated.log" >/dev/null 2>&1
@@ -204,11 +178,7 @@ check "and a log without compile lines fails blhc (exit $rc)" test "$rc" -ne 0
 mkdir -p "$debdir"
 cp "$broot/home/$builder"/*.deb "$debdir/" 2>/dev/null
 deb=$(ls "$debdir"/libpam-powermail_*_*.deb 2>/dev/null | head -n 1)
-if [[ -z $deb ]]; then
-    not_ok "the build left libpam-powermail_*.deb"
-    echo "1..$n"
-    exit 1
-fi
+[[ -n $deb ]] || bail "the build left libpam-powermail_*.deb"
 "$PP_TOP/tools/root.sh" destroy "$broot" >/dev/null 2>&1 || echo "# could not remove $broot" >&2
 check "its version is the project's ($version)" test "$(dpkg-deb -f "$deb" Version)" = "$version"
 
@@ -223,8 +193,7 @@ check "its .dsc says Testsuite: autopkgtest" grep -qx 'Testsuite: autopkgtest' "
 # Every error or warning lintian has must have a written override.
 lint=$(lintian "$debdir"/*.deb "$dsc" 2>&1 | grep -v '^running with root')
 if grep -Eq '^[EW]: ' <<<"$lint"; then
-    not_ok "lintian: no error and no warning without an override (debian/*.lintian-overrides)"
-    diag <<<"$lint"
+    not_ok_diag "lintian: no error and no warning without an override (debian/*.lintian-overrides)" "$lint"
 else
     ok "lintian: no error and no warning without an override ($(lintian --version))"
 fi
@@ -287,8 +256,8 @@ result=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$PP_TMP/autopkgtest.log")
 if [[ $rc -eq 0 ]] && grep -Eqx 'login +PASS' <<<"$summary" && [[ $result =~ ^[1-9][0-9]*\ passed,\ 0\ failed$ ]]; then
     ok "autopkgtest (null runner) on the installed package: login PASS, $result"
 else
-    not_ok "autopkgtest (null runner) on the installed package: exit $rc, '${summary:-no summary}'"
-    diag <<<"$(tail -n 40 "$PP_TMP/autopkgtest.log")"
+    not_ok_diag "autopkgtest (null runner) on the installed package: exit $rc, '${summary:-no summary}'" \
+        "$(tail -n 40 "$PP_TMP/autopkgtest.log")"
 fi
 check "after it, the package's files are as installed (dpkg --verify says nothing)" \
     test -z "$(chroot "$root" dpkg --verify libpam-powermail 2>&1)"
@@ -310,8 +279,7 @@ rc=$?
 if [[ $rc -eq 0 ]]; then
     ok "database $db from the packaged schema.sql, with the sample rows"
 else
-    not_ok "database $db from the packaged schema.sql"
-    diag <<<"$out"
+    not_ok_diag "database $db from the packaged schema.sql" "$out"
 fi
 # The conffile, as an operator edits it: the test cluster over TCP.
 cat >"$root/etc/pam_powermail.conf" <<EOF
