@@ -26,7 +26,7 @@ static const char usage_text[] =
 	"  md5 [PASSWORD]                 {md5} value (MD5-crypt, $1$)\n"
 	"  sha1 [PASSWORD]                {sha1} value (base64)\n"
 	"  hash SCHEME [PASSWORD]         a value in any scheme that can hash; SCHEME may\n"
-	"                                 end in .hex or .b64 (sha256.hex)\n"
+	"                                 end in .hex, .b64 or .base64 (sha256.hex)\n"
 	"  verify STORED                  check the password on standard input against\n"
 	"                                 STORED; exit 0 match, 1 mismatch, 2 unknown\n"
 	"                                 scheme or malformed value, 64 usage error\n"
