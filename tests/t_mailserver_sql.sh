@@ -480,6 +480,15 @@ else
 fi
 psql_su postgres -c "revoke powermail from powermail_mta" >/dev/null
 check "without that membership it runs again" apply "$db"
+out=$(psql_su "$db" -f "$PP_TOP/sql/schema.sql" 2>&1 && psql_su "$db" -c "select
+    has_column_privilege('powermail_mta', 'mboxes', 'mbox', 'SELECT'),
+    has_column_privilege('powermail_mta', 'mboxes', 'quotamb', 'SELECT'),
+    has_column_privilege('powermail_mta', 'mboxes', 'password', 'SELECT')" 2>&1)
+if [[ $out == "t|t|f" ]]; then
+    ok "schema.sql run again keeps powermail_mta's grant as it was"
+else
+    not_ok_diag "schema.sql run again keeps powermail_mta's grant as it was" "$out"
+fi
 
 echo "1..$n"
 [[ $failed -eq 0 ]]
