@@ -74,6 +74,16 @@ psql_mta() {
         -U powermail_mta -d "$d" "$@"
 }
 apply() { psql_su "$1" -f "$sqlfile" 2>&1; }
+apply_fails() { # apply_fails DB DESCRIPTION TEXT: it fails, its error says TEXT
+    local out
+    if out=$(apply "$1"); then
+        not_ok_diag "$2" "it succeeded"
+    elif grep -qF -- "$3" <<<"$out"; then
+        ok "$2"
+    else
+        not_ok_diag "$2" "$out"
+    fi
+}
 snapshot() { psql_su "$1" -c "select md5(string_agg(t::text, '|' order by id)) from mboxes t"; }
 
 cleanup() {
@@ -459,25 +469,15 @@ old=${old_dbs[2]}
 old_table "$old" "insert into mboxes (mbox) values ('old@example.test')" ||
     bail "a PowerMail 1.0 table with a duplicate in $old"
 before=$(snapshot "$old")
-if out=$(apply "$old"); then
-    not_ok_diag "PowerMail 1.0 table with a duplicate address: mailserver.sql fails" "$out"
-elif grep -q 'could not create unique index "mbox_index"' <<<"$out"; then
-    ok "PowerMail 1.0 table with a duplicate address: mailserver.sql fails, naming the index"
-else
-    not_ok_diag "PowerMail 1.0 table with a duplicate address: mailserver.sql fails, naming the index" "$out"
-fi
+apply_fails "$old" "PowerMail 1.0 table with a duplicate address: mailserver.sql fails, naming the index" \
+    'could not create unique index "mbox_index"'
 check "PowerMail 1.0 table with a duplicate address: nothing changed" \
     test "$(snapshot "$old") $(psql_su "$old" -c "select count(*) from pg_indexes where tablename = 'mboxes'")" = "$before 1"
 
 # A role that could read password through another one is refused.
 psql_su postgres -c "grant powermail to powermail_mta" >/dev/null
-if out=$(apply "$db"); then
-    not_ok_diag "powermail_mta a member of powermail (which reads password): mailserver.sql fails" "$out"
-elif grep -q 'powermail_mta can still read mboxes.password' <<<"$out"; then
-    ok "powermail_mta a member of powermail (which reads password): mailserver.sql fails and says so"
-else
-    not_ok_diag "powermail_mta a member of powermail (which reads password): mailserver.sql fails and says so" "$out"
-fi
+apply_fails "$db" "powermail_mta a member of powermail (which reads password): mailserver.sql fails and says so" \
+    'powermail_mta can still read mboxes.password'
 psql_su postgres -c "revoke powermail from powermail_mta" >/dev/null
 check "without that membership it runs again" apply "$db"
 out=$(psql_su "$db" -f "$PP_TOP/sql/schema.sql" 2>&1 && psql_su "$db" -c "select
