@@ -206,7 +206,8 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LDLIBS) $(PAM_LDLIBS) -lpthread
 
 # The sample configuration becomes /etc/pam_powermail.conf only when there
-# is none: an operator's file is never overwritten.
+# is none: an operator's file is never overwritten.  The Postfix maps go to
+# DATADIR/postfix only: the operator copies them (INSTALL, section 12).
 install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(SYSCONFDIR)
@@ -214,7 +215,9 @@ install: all
 	install -m 0755 $(BUILD)/pptool $(DESTDIR)$(SBINDIR)/pptool
 	install -m 0644 man/pam_powermail.8 man/pptool.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/pam_powermail.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 sql/schema.sql sql/sample.sql $(DESTDIR)$(DATADIR)/sql/
+	install -m 0644 sql/schema.sql sql/sample.sql sql/mailserver.sql $(DESTDIR)$(DATADIR)/sql/
+	install -d $(DESTDIR)$(DATADIR)/postfix
+	install -m 0644 etc/postfix/*.cf $(DESTDIR)$(DATADIR)/postfix/
 	install -m 0600 etc/pam_powermail.conf $(DESTDIR)$(DATADIR)/pam_powermail.conf.sample
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/pam_powermail.conf ]; then \
 		echo "$(DESTDIR)$(SYSCONFDIR)/pam_powermail.conf exists: left as it is"; \
