@@ -207,7 +207,8 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 
 # The sample configuration becomes /etc/pam_powermail.conf only when there
 # is none: an operator's file is never overwritten.  The Postfix maps go to
-# DATADIR/postfix only: the operator copies them (INSTALL, section 12).
+# DATADIR/postfix and the Dovecot fragments to DATADIR/dovecot only: the
+# operator copies them (INSTALL, section 12).
 install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(SYSCONFDIR)
@@ -229,6 +230,10 @@ install: all
 	install -m 0644 etc/fail2ban/jail.d/pam_powermail.conf.example $(DESTDIR)$(DATADIR)/fail2ban/jail.d/
 	$(if $(FAIL2BANDIR),install -D -m 0644 etc/fail2ban/filter.d/pam_powermail.conf \
 		$(DESTDIR)$(FAIL2BANDIR)/filter.d/pam_powermail.conf)
+	install -d $(DESTDIR)$(DATADIR)/dovecot/2.3 $(DESTDIR)$(DATADIR)/dovecot/2.4
+	install -m 0644 etc/dovecot/2.3/90-powermail.conf etc/dovecot/2.3/powermail-userdb.conf.ext \
+		$(DESTDIR)$(DATADIR)/dovecot/2.3/
+	install -m 0644 etc/dovecot/2.4/90-powermail.conf $(DESTDIR)$(DATADIR)/dovecot/2.4/
 
 # Leaves /etc/pam_powermail.conf: it is the operator's.
 uninstall:
