@@ -257,6 +257,7 @@ virtual_mailbox_maps = proxy:pgsql:$(map_for virtual_mailbox_maps)
 virtual_alias_maps = proxy:pgsql:$(map_for virtual_alias_maps)
 virtual_transport = lmtp:inet:127.0.0.1:$lmtp_port
 smtpd_relay_restrictions = reject_unauth_destination
+recipient_delimiter =
 smtpd_recipient_restrictions = reject_unlisted_recipient,
     check_policy_service inet:127.0.0.1:$qs_port
 EOF
