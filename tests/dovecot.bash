@@ -47,6 +47,9 @@
 #                               instance (DV_POP3_PORT, DV_IMAP_PORT) from
 #                               127.0.0.FROM, within CURL_MAX seconds (10);
 #                               curl's exit status (0 in, 67 refused)
+#   dovecot_write_mail_conf OUTDIR INDIR  the delivery side (LMTP,
+#                               quota-status) from etc/dovecot/SERIES: see
+#                               its own comment below
 #   dovecot_stop_checked        dovecot_stop, its pam_wrapper directories
 #                               removed, and one check (tap.bash) that
 #                               nothing of it is left
