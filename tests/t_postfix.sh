@@ -135,6 +135,7 @@ rows=(
     "alice@$domain - - -"
     "zero@$domain 0 - 0"
     "bob@$domain 0 - 1"
+    "small@$domain 0 - 1"
     "fwd@$domain 1 dest@remote.test -"
     "two@$domain 2 dest2@remote.test -"
     "nofwd@$domain 1 - -"
@@ -151,14 +152,20 @@ sql_val() { [[ $1 == - ]] && echo NULL || { [[ $1 == "''" ]] && echo "''" || ech
     echo "COMMIT;"
 } >"$PP_TMP/rows.sql"
 sed -n "s/.*'\({plain}[^']*\)'.*/\1/p" "$PP_TMP/rows.sql" | sed 's/^{plain}//' >>"$PP_SECRETS"
-must "a userbase $db: sql/schema.sql, sql/mailserver.sql, powermail_mta's password, ${#rows[@]} rows" bash -c "
+# A function, so that a failure shows its name and not the password.
+load_userbase() {
     set -e
-    psql -X -q -U '$PP_PGSUPER' -d postgres -c 'DROP DATABASE IF EXISTS $db' -c 'CREATE DATABASE $db'
-    psql -X -q -v ON_ERROR_STOP=1 -U '$PP_PGSUPER' -d $db -f '$PP_TOP/sql/schema.sql'
-    psql -X -q -v ON_ERROR_STOP=1 -U '$PP_PGSUPER' -d $db -f '$PP_TOP/sql/mailserver.sql'
-    psql -X -q -v ON_ERROR_STOP=1 -U '$PP_PGSUPER' -d $db -c \"SET password_encryption = 'scram-sha-256'\" \
-        -c \"ALTER ROLE powermail_mta PASSWORD '$mta_pw'\"
-    psql -X -q -v ON_ERROR_STOP=1 -U '$PP_PGSUPER' -d $db -f '$PP_TMP/rows.sql'"
+    psql_su -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+    psql_su -d $db -f "$PP_TOP/sql/schema.sql"
+    psql_su -d $db -f "$PP_TOP/sql/mailserver.sql"
+    psql_su -d $db -v pw="$mta_pw" <<'SQL'
+SET password_encryption = 'scram-sha-256';
+ALTER ROLE powermail_mta PASSWORD :'pw';
+SQL
+    psql_su -d $db -f "$PP_TMP/rows.sql"
+}
+# (check runs it in a subshell: its set -e ends there.)
+must "a userbase $db: sql/schema.sql, sql/mailserver.sql, powermail_mta's password, ${#rows[@]} rows" load_userbase
 
 out=$(PGPASSWORD=$mta_pw psql -X -h 127.0.0.1 -p "$PGPORT" -U powermail_mta -d $db -c 'SELECT password FROM mboxes LIMIT 1' 2>&1)
 if [[ $out == *"permission denied"* ]]; then
@@ -168,7 +175,7 @@ else
 fi
 out=$(PGPASSWORD=$mta_pw psql -X -At -h 127.0.0.1 -p "$PGPORT" -U powermail_mta -d $db \
     -c 'SELECT count(mbox), count(isforward), count(fwddest), count(quotamb) FROM mboxes' 2>&1)
-check "and it reads mbox, isforward, fwddest and quotamb ($out)" test "$out" = "${#rows[@]}|6|3|2"
+check "and it reads mbox, isforward, fwddest and quotamb ($out)" test "$out" = "${#rows[@]}|7|3|3"
 
 # --- ports, and the maps ---------------------------------------------------------
 ports=()
@@ -422,6 +429,24 @@ check "doveadm quota get: quotaMB 0 is no limit" grep -Eq '^User quota +STORAGE 
 a=$(rcpt "bob@$domain")
 answer_is "over quota: refused at RCPT with quota-status's answer" "$a" '^552 5\.2\.2 .*Mailbox is full'
 send "bob@$domain" overquota
+# A message announced with SIZE= (swaks has no such option: Python's
+# smtplib) that would not fit an empty mailbox of quotaMB 1: refused at
+# RCPT too, and one that fits accepted.
+size_rcpt() {
+    /usr/bin/python3 - "$smtp_port" "$sender" "$1" "$2" <<'PY'
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=20)
+s.ehlo("client.test")
+s.mail(sys.argv[2], ["SIZE=" + sys.argv[4]])
+code, msg = s.rcpt(sys.argv[3])
+print(code, msg.decode(errors="replace"))
+s.quit()
+PY
+}
+a=$(size_rcpt "small@$domain" 2000000 2>&1)
+answer_is "SIZE=2000000 for an empty mailbox of 1 MB: refused at RCPT by quota-status" "$a" '^552 5\.2\.2 .*Mailbox is full'
+a=$(size_rcpt "small@$domain" 1000 2>&1)
+answer_is "SIZE=1000 for it: 250 at RCPT" "$a" '^250 '
 sleep 1
 queue_settles
 check "over quota: the message not stored" test "$(maildir_new bob)" -eq 0
