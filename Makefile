@@ -206,7 +206,9 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LDLIBS) $(PAM_LDLIBS) -lpthread
 
 # The sample configuration becomes /etc/pam_powermail.conf only when there
-# is none: an operator's file is never overwritten.
+# is none: an operator's file is never overwritten.  The Postfix maps go to
+# DATADIR/postfix and the Dovecot fragments to DATADIR/dovecot only: the
+# operator copies them (INSTALL, section 12).
 install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(SYSCONFDIR)
@@ -214,7 +216,9 @@ install: all
 	install -m 0755 $(BUILD)/pptool $(DESTDIR)$(SBINDIR)/pptool
 	install -m 0644 man/pam_powermail.8 man/pptool.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/pam_powermail.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 sql/schema.sql sql/sample.sql $(DESTDIR)$(DATADIR)/sql/
+	install -m 0644 sql/schema.sql sql/sample.sql sql/mailserver.sql $(DESTDIR)$(DATADIR)/sql/
+	install -d $(DESTDIR)$(DATADIR)/postfix
+	install -m 0644 etc/postfix/*.cf $(DESTDIR)$(DATADIR)/postfix/
 	install -m 0600 etc/pam_powermail.conf $(DESTDIR)$(DATADIR)/pam_powermail.conf.sample
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/pam_powermail.conf ]; then \
 		echo "$(DESTDIR)$(SYSCONFDIR)/pam_powermail.conf exists: left as it is"; \
@@ -226,6 +230,10 @@ install: all
 	install -m 0644 etc/fail2ban/jail.d/pam_powermail.conf.example $(DESTDIR)$(DATADIR)/fail2ban/jail.d/
 	$(if $(FAIL2BANDIR),install -D -m 0644 etc/fail2ban/filter.d/pam_powermail.conf \
 		$(DESTDIR)$(FAIL2BANDIR)/filter.d/pam_powermail.conf)
+	install -d $(DESTDIR)$(DATADIR)/dovecot/2.3 $(DESTDIR)$(DATADIR)/dovecot/2.4
+	install -m 0644 etc/dovecot/2.3/90-powermail.conf etc/dovecot/2.3/powermail-userdb.conf.ext \
+		$(DESTDIR)$(DATADIR)/dovecot/2.3/
+	install -m 0644 etc/dovecot/2.4/90-powermail.conf $(DESTDIR)$(DATADIR)/dovecot/2.4/
 
 # Leaves /etc/pam_powermail.conf: it is the operator's.
 uninstall:

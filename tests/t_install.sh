@@ -37,6 +37,16 @@ check "pam_powermail(8)" test -f "$root/usr/share/man/man8/pam_powermail.8"
 check "pptool(8)" test -f "$root/usr/share/man/man8/pptool.8"
 check "pam_powermail.conf(5)" test -f "$root/usr/share/man/man5/pam_powermail.conf.5"
 check "sql/schema.sql in the share directory" test -f "$root/usr/share/pam_powermail/sql/schema.sql"
+check "sql/mailserver.sql in the share directory" \
+    cmp "$top/sql/mailserver.sql" "$root/usr/share/pam_powermail/sql/mailserver.sql"
+for map in "$top"/etc/postfix/*.cf; do
+    check "the Postfix map $(basename "$map") in the share directory, mode 0644" \
+        bash -c "cmp '$map' '$root/usr/share/pam_powermail/postfix/$(basename "$map")' &&
+                 test \"\$(stat -c %a '$root/usr/share/pam_powermail/postfix/$(basename "$map")')\" = 644"
+done
+check "no other file beside the Postfix maps" \
+    test "$(ls "$root/usr/share/pam_powermail/postfix/" | wc -l)" = "$(ls "$top"/etc/postfix/*.cf | wc -l)"
+check "nothing installed under /etc/postfix (the operator copies the maps)" test ! -e "$root/etc/postfix"
 check "sample config at /etc/pam_powermail.conf" test -f "$root/etc/pam_powermail.conf"
 check "/etc/pam_powermail.conf is mode 0600" test "$(stat -c %a "$root/etc/pam_powermail.conf")" = 600
 check "the installed pptool runs" bash -c "printf 's3cr3t!\n' | '$root/usr/sbin/pptool' verify '{plain}s3cr3t!'"
