@@ -47,6 +47,12 @@ done
 check "no other file beside the Postfix maps" \
     test "$(ls "$root/usr/share/pam_powermail/postfix/" | wc -l)" = "$(ls "$top"/etc/postfix/*.cf | wc -l)"
 check "nothing installed under /etc/postfix (the operator copies the maps)" test ! -e "$root/etc/postfix"
+for frag in "$top"/etc/dovecot/*/*; do
+    rel=${frag#"$top"/etc/}
+    check "the Dovecot fragment $rel in the share directory" \
+        cmp "$frag" "$root/usr/share/pam_powermail/$rel"
+done
+check "nothing installed under /etc/dovecot (the operator copies the fragments)" test ! -e "$root/etc/dovecot"
 check "sample config at /etc/pam_powermail.conf" test -f "$root/etc/pam_powermail.conf"
 check "/etc/pam_powermail.conf is mode 0600" test "$(stat -c %a "$root/etc/pam_powermail.conf")" = 600
 check "the installed pptool runs" bash -c "printf 's3cr3t!\n' | '$root/usr/sbin/pptool' verify '{plain}s3cr3t!'"
