@@ -218,7 +218,9 @@ for f in "$pamdir/pam_powermail.so" /usr/sbin/pptool /usr/share/man/man8/pam_pow
     /usr/share/doc/libpam-powermail/README.Debian /usr/share/doc/libpam-powermail/copyright \
     /usr/share/libpam-powermail/fail2ban/filter.d/pam_powermail.conf \
     /usr/share/libpam-powermail/fail2ban/jail.d/pam_powermail.conf.example \
-    /etc/fail2ban/filter.d/pam_powermail.conf; do
+    /etc/fail2ban/filter.d/pam_powermail.conf \
+    /usr/share/libpam-powermail/sql/mailserver.sql \
+    $(cd "$PP_TOP/etc" && printf '/usr/share/libpam-powermail/%s ' postfix/*.cf dovecot/*/*); do
     check "installed: $f" test -f "$root$f"
 done
 check "/etc/fail2ban/filter.d/pam_powermail.conf is a conffile" \
