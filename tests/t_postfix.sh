@@ -102,14 +102,22 @@ if [[ -z ${PP_POSTFIX_ROOT:-} ]]; then
     # No package's postinst starts its service in the root.
     printf '#!/bin/sh\n# t_postfix.sh: no service starts in this root\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
     chmod 755 "$root/usr/sbin/policy-rc.d"
-    # The root's apt cache is shared by every root of the release: wait
-    # for its lock rather than fail when another test holds it.
+    # The root's apt cache is shared by every root of the release (the
+    # machine's other tests, a second run): while another apt-get holds
+    # its lock, wait (up to 5 minutes) rather than fail.
     must "postfix, postfix-pgsql, dovecot-core, dovecot-lmtpd, dovecot-pgsql, swaks installed in it (Postfix: \"No configuration\")" \
         "$PP_TOP/tools/root.sh" run "$root" bash -c '
         echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -q && apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 \
-            postfix postfix-pgsql dovecot-core dovecot-lmtpd dovecot-pgsql swaks'
+        apt-get update -q || exit 1
+        for _ in $(seq 1 60); do
+            out=$(apt-get install -y -q --no-install-recommends \
+                postfix postfix-pgsql dovecot-core dovecot-lmtpd dovecot-pgsql swaks 2>&1) && exit 0
+            grep -q "Could not get lock" <<<"$out" || break
+            sleep 5
+        done
+        echo "$out"
+        exit 1'
 fi
 # A kept root: what an earlier run left is removed now (and kept after
 # this one, to be read).
