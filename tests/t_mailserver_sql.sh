@@ -40,11 +40,7 @@ set -uo pipefail
 
 require_env PP_TOP PP_BUILD PP_TMP PGHOST PGPORT PP_PGSUPER PP_PGUSER PP_PGPASSWORD
 
-if [[ $(basename "$PP_BUILD") != build ]]; then
-    echo "ok 1 # SKIP the userbase's SQL is checked with the plain build"
-    echo "1..1"
-    exit 0
-fi
+plain_build_only "the userbase's SQL"
 
 need_commands psql
 end_if_missing
