@@ -208,7 +208,10 @@ secrets_check() {
             print whole
         }
     }' "$work/secrets.all" | LC_ALL=C sort -u >"$work/pieces"
-    LC_ALL=C grep -aoF -f "$work/pieces" "$module_log" | LC_ALL=C sort -u >"$work/pieces.found" || true
+    # pam_wrapper's prefix of each line is not the module's text: its process
+    # ID once held 8 digits of a stored value.
+    LC_ALL=C sed -E 's/PWRAP_[A-Z]+\[[^]]*\] - //' "$module_log" >"$work/module_text"
+    LC_ALL=C grep -aoF -f "$work/pieces" "$work/module_text" | LC_ALL=C sort -u >"$work/pieces.found" || true
     while IFS= read -r piece; do
         found+=("$piece")
     done <"$work/pieces.found"
@@ -222,7 +225,7 @@ secrets_check() {
         for piece in "${found[@]}"; do
             # Say where and whose, without repeating the piece in full.
             secret=$(LC_ALL=C grep -aF -m 1 -- "$piece" "$work/secrets.all")
-            line=$(LC_ALL=C grep -aF -m 1 -- "$piece" "$module_log")
+            line=$(LC_ALL=C grep -aF -m 1 -- "$piece" "$work/module_text")
             echo "    # ${piece:0:3}... (of a secret starting ${secret:0:3}...) in: $(cut -c1-160 <<<"${line//"$piece"/********}")"
         done
         failed=$((failed + 1))
