@@ -285,6 +285,15 @@ static enum pp_server ask_server(struct pp_conn *conn, const struct pp_config *c
  * NULL) says whether a standby answered.  NULL with msg set when no
  * connection could be had (the pool has logged why: msg is then empty) or
  * none answered. */
+/* When a write connection last failed to open (CLOCK_MONOTONIC ms; 0:
+ * never, or it opened since). */
+static long long write_failed_ms;
+
+/* How long a second opinion (pp_userbase_recheck) is not asked for after
+ * that: a primary that is down would cost every wrong password a
+ * connection attempt, and connect-timeout when its host does not answer. */
+#define RECHECK_PAUSE_MS 10000
+
 static PGresult *run_pooled(const struct pp_config *cfg, enum pp_conn_use use,
 			    const struct query *q, enum outcome *outcome, char *msg, size_t msglen,
 			    bool *on_standby, const struct pp_logger *logger)
@@ -300,8 +309,12 @@ static PGresult *run_pooled(const struct pp_config *cfg, enum pp_conn_use use,
 			/* Logged by the pool; a dropped first try is old news. */
 			msg[0] = '\0';
 			*outcome = DROPPED;
+			if (use == PP_CONN_WRITE)
+				__atomic_store_n(&write_failed_ms, now_ms(), __ATOMIC_RELAXED);
 			return NULL;
 		}
+		if (use == PP_CONN_WRITE && conn.fresh)
+			__atomic_store_n(&write_failed_ms, 0, __ATOMIC_RELAXED);
 		bool may_retry = attempt == 0 && !conn.fresh;
 
 		if (ask)
@@ -373,6 +386,19 @@ enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
 enum pp_kind pp_userbase_lookup_primary(const struct pp_config *cfg, const char *name,
 					struct pp_mailbox *mb, const struct pp_logger *logger)
 {
+	return lookup(cfg, PP_CONN_WRITE, name, mb, logger);
+}
+
+enum pp_kind pp_userbase_recheck(const struct pp_config *cfg, const char *name,
+				 struct pp_mailbox *mb, const struct pp_logger *logger)
+{
+	long long failed = __atomic_load_n(&write_failed_ms, __ATOMIC_RELAXED);
+
+	if (failed != 0 && now_ms() - failed < RECHECK_PAUSE_MS) {
+		memset(mb, 0, sizeof *mb);
+		mb->kind = PP_KIND_UNAVAILABLE;
+		return mb->kind;
+	}
 	return lookup(cfg, PP_CONN_WRITE, name, mb, logger);
 }
 
