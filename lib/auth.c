@@ -325,9 +325,8 @@ static enum pp_result store_new(const struct pp_config *cfg, const char *new_pas
 		result = PP_NOT_STORED;
 		break;
 	case PP_WRITE_UNAVAILABLE:
-		pp_log(logger, LOG_ERR,
-		       "mailbox %s: password not changed: userbase unavailable: %s", out->name,
-		       msg);
+		pp_log(logger, LOG_ERR, "mailbox %s: password not changed: %s: %s", out->name,
+		       pp_userbase_unavailable(cfg, true), msg);
 		result = PP_UNAVAILABLE;
 		break;
 	}

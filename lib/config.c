@@ -563,6 +563,28 @@ static int check_secret_readers(const struct pp_config *cfg, const char *path, m
 	return -1;
 }
 
+/* What no single key can say: keys that contradict each other.  origin
+ * names the file or the module arguments. */
+static int check_together(const struct pp_config *cfg, const char *origin, char *err,
+			  size_t errlen)
+{
+	const char *why = NULL;
+	PQconninfoOption *opts;
+
+	if (!pp_config_split(cfg) || cfg->conninfo == NULL)
+		return 0;
+	opts = pp_conninfo_parse(cfg->conninfo, &why);
+	if (opts != NULL && (pp_conninfo_get(opts, "target_session_attrs") != NULL ||
+			     pp_conninfo_get(opts, "load_balance_hosts") != NULL))
+		why = "postgresql-conninfo sets target_session_attrs or load_balance_hosts, "
+		      "which postgresql-reads and postgresql-load-balance set: keep one";
+	pp_conninfo_free(opts);
+	if (why == NULL)
+		return 0;
+	snprintf(err, errlen, "%s: %s", origin, why);
+	return -1;
+}
+
 int pp_config_load(struct pp_config *cfg, const char *path, bool may_be_missing, char *err,
 		   size_t errlen)
 {
@@ -605,7 +627,8 @@ int pp_config_load(struct pp_config *cfg, const char *path, bool may_be_missing,
 		if (parse_line(cfg, line, origin, err, errlen) != 0)
 			goto done;
 	}
-	if (check_secret_readers(cfg, path, mode, err, errlen) != 0)
+	if (check_secret_readers(cfg, path, mode, err, errlen) != 0 ||
+	    check_together(cfg, path, err, errlen) != 0)
 		goto done;
 	rc = 0;
 done:
@@ -704,5 +727,5 @@ int pp_config_from_args(struct pp_config *cfg, int argc, const char **argv, char
 		if (pp_config_set(cfg, key, eq + 1, "module argument", true, err, errlen) != 0)
 			return -1;
 	}
-	return 0;
+	return check_together(cfg, "module arguments", err, errlen);
 }

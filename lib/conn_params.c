@@ -229,7 +229,8 @@ static bool libpq_knows(const char *keyword)
 
 /* Which server, in which order: last, so that it wins.  Nothing unless
  * reads and writes go apart: then the configuration's connection string
- * may not choose too. */
+ * may not choose too (a configuration error, lib/config.c, checked here
+ * again for a configuration made otherwise). */
 static const char *add_server_choice(const struct pp_config *cfg, enum pp_conn_use use,
 				     struct pp_conn_params *p, size_t *n, const char *hosts,
 				     const char *hostaddrs, const char *ports)

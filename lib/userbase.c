@@ -285,14 +285,27 @@ static enum pp_server ask_server(struct pp_conn *conn, const struct pp_config *c
  * NULL) says whether a standby answered.  NULL with msg set when no
  * connection could be had (the pool has logged why: msg is then empty) or
  * none answered. */
-/* When a write connection last failed to open (CLOCK_MONOTONIC ms; 0:
- * never, or it opened since). */
+/* When where writes go last failed to answer: no connection, or none in
+ * time (CLOCK_MONOTONIC ms; 0: never, or it answered since). */
 static long long write_failed_ms;
 
 /* How long a second opinion (pp_userbase_recheck) is not asked for after
  * that: a primary that is down would cost every wrong password a
  * connection attempt, and connect-timeout when its host does not answer. */
 #define RECHECK_PAUSE_MS 10000
+
+/* Did where writes go answer (a connection opened, a query answered, if
+ * only with an SQL error)? */
+static void note_write_server(bool answered)
+{
+	__atomic_store_n(&write_failed_ms, answered ? 0 : now_ms(), __ATOMIC_RELAXED);
+}
+
+const char *pp_userbase_unavailable(const struct pp_config *cfg, bool write)
+{
+	return write && pp_config_split(cfg) ? "userbase unavailable for writes"
+					     : "userbase unavailable";
+}
 
 static PGresult *run_pooled(const struct pp_config *cfg, enum pp_conn_use use,
 			    const struct query *q, enum outcome *outcome, char *msg, size_t msglen,
@@ -310,11 +323,9 @@ static PGresult *run_pooled(const struct pp_config *cfg, enum pp_conn_use use,
 			msg[0] = '\0';
 			*outcome = DROPPED;
 			if (use == PP_CONN_WRITE)
-				__atomic_store_n(&write_failed_ms, now_ms(), __ATOMIC_RELAXED);
+				note_write_server(false);
 			return NULL;
 		}
-		if (use == PP_CONN_WRITE && conn.fresh)
-			__atomic_store_n(&write_failed_ms, 0, __ATOMIC_RELAXED);
 		bool may_retry = attempt == 0 && !conn.fresh;
 
 		if (ask)
@@ -335,6 +346,8 @@ static PGresult *run_pooled(const struct pp_config *cfg, enum pp_conn_use use,
 		}
 		if (on_standby != NULL)
 			*on_standby = server == PP_SERVER_STANDBY;
+		if (use == PP_CONN_WRITE)
+			note_write_server(*outcome == ANSWERED);
 		return res;
 	}
 }
@@ -351,22 +364,23 @@ static enum pp_kind lookup(const struct pp_config *cfg, enum pp_conn_use use, co
 
 	memset(mb, 0, sizeof *mb);
 	mb->kind = PP_KIND_UNAVAILABLE;
+	const char *unavailable = pp_userbase_unavailable(cfg, use == PP_CONN_WRITE);
+
 	res = run_pooled(cfg, use, &q, &outcome, msg, sizeof msg, &on_standby, logger);
 	/* An empty msg: the pool could not connect, and has logged why. */
 	if (outcome == TIMED_OUT) {
-		pp_log(logger, LOG_ERR, "userbase unavailable: userbase query for %s: %s", name, msg);
+		pp_log(logger, LOG_ERR, "%s: userbase query for %s: %s", unavailable, name, msg);
 	} else if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		if (msg[0] != '\0')
-			pp_log(logger, LOG_ERR, "userbase unavailable: userbase query %s", msg);
+			pp_log(logger, LOG_ERR, "%s: userbase query %s", unavailable, msg);
 	} else if (PQnfields(res) != NCOLS) {
 		pp_log(logger, LOG_ERR,
-		       "userbase unavailable: postgresql-query returns %d columns; it must "
+		       "%s: postgresql-query returns %d columns; it must "
 		       "return 4: quotaMB, isForward, fwdDest, password",
-		       PQnfields(res));
+		       unavailable, PQnfields(res));
 	} else if (PQntuples(res) > 1) {
-		pp_log(logger, LOG_ERR,
-		       "userbase unavailable: mailbox %s: the userbase has %d rows for it", name,
-		       PQntuples(res));
+		pp_log(logger, LOG_ERR, "%s: mailbox %s: the userbase has %d rows for it",
+		       unavailable, name, PQntuples(res));
 	} else {
 		mb->kind = PQntuples(res) == 0 ? PP_KIND_UNKNOWN : read_row(res, name, mb, logger);
 	}

@@ -37,7 +37,7 @@ enum pp_kind pp_userbase_lookup_primary(const struct pp_config *cfg, const char 
 
 /* pp_userbase_lookup_primary for a second opinion, after a standby's value
  * refused a password: PP_KIND_UNAVAILABLE at once, without trying, for ten
- * seconds after a connection to where writes go failed to open (a primary
+ * seconds after where writes go failed to answer (a primary
  * that is down would otherwise cost every wrong password a connection
  * attempt, and connect-timeout when its host does not answer). */
 enum pp_kind pp_userbase_recheck(const struct pp_config *cfg, const char *name,
@@ -72,6 +72,12 @@ enum pp_write {
 enum pp_write pp_userbase_write(const struct pp_config *cfg, const char *sql, int nparams,
 				const char *const *params, const char *stored, long *rows,
 				char *msg, size_t msglen, const struct pp_logger *logger);
+
+/* How a log line says the userbase could not answer: "userbase
+ * unavailable", or, for a write (or the lookup a change checks against)
+ * with reads and writes apart, "userbase unavailable for writes": logins
+ * may go on meanwhile. */
+const char *pp_userbase_unavailable(const struct pp_config *cfg, bool write);
 
 const char *pp_kind_name(enum pp_kind kind);
 

@@ -101,7 +101,7 @@ static void test_every_key(void **state)
 		"postgresql-password = pa#ss word\n"
 		"postgresql-query = select quotaMB,isForward,fwdDest,password from mboxes where mbox='%s'"
 		" and fwdDest not like '%sales%'\n"
-		"postgresql-conninfo = host=a,b target_session_attrs=any\n"
+		"postgresql-conninfo = host=a,b connect_timeout=3\n"
 		"postgresql-sslmode = verify-ca\n"
 		"postgresql-sslrootcert = /etc/pm/ca.crt\n"
 		"postgresql-sslcert = /etc/pm/client.crt\n"
@@ -137,7 +137,7 @@ static void test_every_key(void **state)
 	assert_string_equal(cfg.password, "pa#ss word");
 	assert_string_equal(cfg.query, "select quotaMB,isForward,fwdDest,password from mboxes "
 				       "where mbox=$1 and fwdDest not like '%sales%'");
-	assert_string_equal(cfg.conninfo, "host=a,b target_session_attrs=any");
+	assert_string_equal(cfg.conninfo, "host=a,b connect_timeout=3");
 	assert_string_equal(cfg.sslmode, "verify-ca");
 	assert_string_equal(cfg.sslrootcert, "/etc/pm/ca.crt");
 	assert_string_equal(cfg.sslcert, "/etc/pm/client.crt");
@@ -225,6 +225,13 @@ static const struct {
 	{ "standby-max-lag = 3601\n", ":1: bad value for standby-max-lag" },
 	{ "standby-max-lag = -1\n", ":1: bad value for standby-max-lag" },
 	{ "standby-max-lag = 5s\n", ":1: bad value for standby-max-lag" },
+	{ "postgresql-conninfo = host=a,b target_session_attrs=read-write\n"
+	  "postgresql-reads = standby\n",
+	  "postgresql-conninfo sets target_session_attrs or load_balance_hosts, which "
+	  "postgresql-reads and postgresql-load-balance set: keep one" },
+	/* (load_balance_hosts is no keyword of libpq 15's: test_conn_params) */
+	{ "postgresql-load-balance = yes\npostgresql-conninfo = host=a,b target_session_attrs=any\n",
+	  "keep one" },
 };
 
 static void test_bad_files(void **state)
@@ -533,6 +540,20 @@ static void test_module_arguments(void **state)
 		if (pp_config_from_args(&cfg, 2, argv, err, sizeof err) != 0)
 			fail_msg("%s", err);
 		assert_string_equal(cfg.conninfo, "postgresql://pm@db/pm");
+		pp_config_free(&cfg);
+	}
+	{
+		/* Keys that contradict each other only once the arguments are in. */
+		const char *argv[] = { conf, "postgresql-conninfo=host=a,b target_session_attrs=any",
+				       "postgresql-reads=prefer-standby" };
+
+		pp_config_init(&cfg);
+		assert_int_equal(pp_config_from_args(&cfg, 3, argv, err, sizeof err), -1);
+		assert_non_null(strstr(err, "module arguments: postgresql-conninfo sets "
+					    "target_session_attrs"));
+		pp_config_free(&cfg);
+		pp_config_init(&cfg);
+		assert_int_equal(pp_config_from_args(&cfg, 2, argv, err, sizeof err), 0);
 		pp_config_free(&cfg);
 	}
 	{
