@@ -66,7 +66,7 @@ TESTS     = $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 # The unit tier: tests that need no server, no root and no network, linked
 # with cmocka alone (make check-unit; the package build runs it).
 UNIT_TESTS = test_conn_params test_context test_escape test_hash_shape test_name \
-             test_scheme test_secret
+             test_scheme test_secret test_standby
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Installation; see INSTALL.  PAMDIR is the security/ directory beside

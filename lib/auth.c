@@ -4,13 +4,21 @@
  * never a password or a stored value. */
 #include "auth.h"
 #include "equalize.h"
+#include "secret.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* Normalise and look up; the steps pp_authenticate and pp_account share. */
-static enum pp_result find_mailbox(const struct pp_config *cfg, const char *login,
-				   struct pp_login *out, struct pp_mailbox *mb,
+/* Where a lookup reads: where lookups go (a standby, with reads and writes
+ * apart), or, for a password change, where writes go. */
+enum read_from {
+	READ_SERVER,
+	WRITE_SERVER,
+};
+
+/* Normalise and look up; the steps every entry point shares. */
+static enum pp_result find_mailbox(const struct pp_config *cfg, enum read_from from,
+				   const char *login, struct pp_login *out, struct pp_mailbox *mb,
 				   const struct pp_logger *logger)
 {
 	const char *why = NULL;
@@ -23,7 +31,8 @@ static enum pp_result find_mailbox(const struct pp_config *cfg, const char *logi
 		out->name[0] = '\0';
 		return PP_NO_USER;
 	}
-	out->kind = pp_userbase_lookup(cfg, out->name, mb, logger);
+	out->kind = from == WRITE_SERVER ? pp_userbase_lookup_primary(cfg, out->name, mb, logger)
+					 : pp_userbase_lookup(cfg, out->name, mb, logger);
 	out->quota_mb = mb->quota_mb;
 	switch (out->kind) {
 	case PP_KIND_UNKNOWN:
@@ -195,23 +204,60 @@ static bool already_verified(const struct pp_config *cfg, const struct pp_proof 
 	return true;
 }
 
+static bool same_value(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return pp_ct_equal(a, strlen(a), b, strlen(b));
+}
+
+/* A standby's value refused the password: it may predate a change its
+ * replay has not reached yet.  The primary's value, when it differs, is
+ * the one that counts, and is checked; the same value is not hashed
+ * twice.  When the primary cannot answer, the standby's word stands. */
+static void recheck_on_primary(const struct pp_config *cfg, const char *password,
+			       struct pp_mailbox *mb, struct pp_login *out,
+			       const struct pp_logger *logger)
+{
+	struct pp_mailbox primary;
+
+	if (pp_userbase_lookup_primary(cfg, out->name, &primary, logger) != PP_KIND_HOSTED ||
+	    same_value(primary.password, mb->password)) {
+		pp_mailbox_clear(&primary);
+		return;
+	}
+	if (cfg->debug)
+		pp_log(logger, LOG_INFO,
+		       "mailbox %s: the standby's value is older than the primary's, which is "
+		       "checked",
+		       out->name);
+	pp_mailbox_clear(mb);
+	*mb = primary;
+	out->quota_mb = mb->quota_mb;
+	out->verdict = pp_verify_policy(mb->password, password, cfg->refuse_weak_schemes,
+					&out->verify);
+}
+
 /* pp_authenticate, and for a password change: no hash when known (may be
  * NULL) holds for what the lookup read; after a match, made (may be NULL)
  * is made for it; keep (may be NULL) is handed the mailbox read, for the
  * caller to clear. */
-static enum pp_result authenticate(const struct pp_config *cfg, const char *login,
-				   const char *password, const struct pp_proof *known,
-				   struct pp_proof *made, struct pp_mailbox *keep,
-				   struct pp_login *out, const struct pp_logger *logger)
+static enum pp_result authenticate(const struct pp_config *cfg, enum read_from from,
+				   const char *login, const char *password,
+				   const struct pp_proof *known, struct pp_proof *made,
+				   struct pp_mailbox *keep, struct pp_login *out,
+				   const struct pp_logger *logger)
 {
 	struct pp_mailbox mb;
-	enum pp_result result = find_mailbox(cfg, login, out, &mb, logger);
+	enum pp_result result = find_mailbox(cfg, from, login, out, &mb, logger);
 
 	if (made != NULL)
 		pp_proof_clear(made);
 	if (result == PP_OK && !already_verified(cfg, known, mb.password, password, out, logger)) {
 		out->verdict = pp_verify_policy(mb.password, password, cfg->refuse_weak_schemes,
 						&out->verify);
+		if (out->verdict != PP_MATCH && mb.on_standby)
+			recheck_on_primary(cfg, password, &mb, out, logger);
 		result = judge(cfg, out, logger);
 		if (result == PP_OK)
 			upgrade(cfg, mb.password, password, out, logger);
@@ -234,14 +280,14 @@ enum pp_result pp_authenticate(const struct pp_config *cfg, const char *login,
 			       const char *password, struct pp_login *out,
 			       const struct pp_logger *logger)
 {
-	return authenticate(cfg, login, password, NULL, NULL, NULL, out, logger);
+	return authenticate(cfg, READ_SERVER, login, password, NULL, NULL, NULL, out, logger);
 }
 
 enum pp_result pp_check_current(const struct pp_config *cfg, const char *login,
 				const char *current, struct pp_proof *proof, struct pp_login *out,
 				const struct pp_logger *logger)
 {
-	return authenticate(cfg, login, current, NULL, proof, NULL, out, logger);
+	return authenticate(cfg, WRITE_SERVER, login, current, NULL, proof, NULL, out, logger);
 }
 
 /* Store new_password for out->name, which a lookup found hosted with the
@@ -296,7 +342,7 @@ enum pp_result pp_change_password(const struct pp_config *cfg, const char *login
 				  const struct pp_logger *logger)
 {
 	struct pp_mailbox mb;
-	enum pp_result result = find_mailbox(cfg, login, out, &mb, logger);
+	enum pp_result result = find_mailbox(cfg, WRITE_SERVER, login, out, &mb, logger);
 
 	if (result == PP_OK)
 		result = store_new(cfg, new_password, mb.password, out, logger);
@@ -310,7 +356,8 @@ enum pp_result pp_change_password_checked(const struct pp_config *cfg, const cha
 					  const struct pp_logger *logger)
 {
 	struct pp_mailbox mb;
-	enum pp_result result = authenticate(cfg, login, current, proof, NULL, &mb, out, logger);
+	enum pp_result result =
+		authenticate(cfg, WRITE_SERVER, login, current, proof, NULL, &mb, out, logger);
 
 	if (result == PP_OK)
 		result = store_new(cfg, new_password, mb.password, out, logger);
@@ -322,7 +369,7 @@ enum pp_result pp_account(const struct pp_config *cfg, const char *login, struct
 			  const struct pp_logger *logger)
 {
 	struct pp_mailbox mb;
-	enum pp_result result = find_mailbox(cfg, login, out, &mb, logger);
+	enum pp_result result = find_mailbox(cfg, READ_SERVER, login, out, &mb, logger);
 
 	pp_mailbox_clear(&mb);
 	return result;

@@ -33,6 +33,7 @@ enum key_type {
 	KEY_SSLMODE,
 	KEY_PATH,     /* an absolute path */
 	KEY_REFUSE,   /* allow or refuse: a bool, true for refuse */
+	KEY_READS,    /* a server kind for lookups: enum pp_reads */
 };
 
 static const struct key {
@@ -66,6 +67,9 @@ static const struct key {
 	{ "persistent", KEY_BOOL, offsetof(struct pp_config, persistent), 0, 0 },
 	{ "equalize-timing", KEY_BOOL, offsetof(struct pp_config, equalize_timing), 0, 0 },
 	{ "weak-schemes", KEY_REFUSE, offsetof(struct pp_config, refuse_weak_schemes), 0, 0 },
+	{ "postgresql-reads", KEY_READS, offsetof(struct pp_config, reads), 0, 0 },
+	{ "postgresql-load-balance", KEY_BOOL, offsetof(struct pp_config, load_balance), 0, 0 },
+	{ "standby-max-lag", KEY_NUMBER, offsetof(struct pp_config, standby_max_lag), 0, 3600 },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -79,7 +83,26 @@ static bool is_secret(const struct key *k)
 /* Does the key's field hold a string the config owns? */
 static bool is_string(const struct key *k)
 {
-	return k->type != KEY_NUMBER && k->type != KEY_BOOL && k->type != KEY_REFUSE;
+	return k->type != KEY_NUMBER && k->type != KEY_BOOL && k->type != KEY_REFUSE &&
+	       k->type != KEY_READS;
+}
+
+/* postgresql-reads' values: libpq's target_session_attrs, by enum pp_reads. */
+static const char *const reads_names[] = {
+	[PP_READS_ANY] = "any",
+	[PP_READS_PRIMARY] = "primary",
+	[PP_READS_PREFER_STANDBY] = "prefer-standby",
+	[PP_READS_STANDBY] = "standby",
+};
+
+const char *pp_reads_name(enum pp_reads reads)
+{
+	return reads_names[reads];
+}
+
+bool pp_config_split(const struct pp_config *cfg)
+{
+	return cfg->reads != PP_READS_ANY || cfg->load_balance;
 }
 
 void pp_config_init(struct pp_config *cfg)
@@ -89,6 +112,7 @@ void pp_config_init(struct pp_config *cfg)
 	cfg->query_timeout = 5000;
 	cfg->lowercase = true;
 	cfg->persistent = true;
+	cfg->standby_max_lag = 5;
 }
 
 void pp_config_free(struct pp_config *cfg)
@@ -340,6 +364,14 @@ int pp_config_set(struct pp_config *cfg, const char *key, const char *value, con
 			why = "allow or refuse";
 		else
 			*FIELD(cfg, k, bool) = strcmp(value, "refuse") == 0;
+		break;
+	case KEY_READS:
+		why = "any, primary, prefer-standby or standby";
+		for (size_t i = 0; i < sizeof reads_names / sizeof reads_names[0]; i++)
+			if (strcmp(value, reads_names[i]) == 0) {
+				*FIELD(cfg, k, enum pp_reads) = (enum pp_reads)i;
+				why = NULL;
+			}
 		break;
 	case KEY_QUERY:
 		if (strspn(value, " \t") == strlen(value))

@@ -18,6 +18,15 @@
 #define PP_CONFIG_MAX_LINE 4096
 #define PP_FILE_ID_MAX 192 /* pp_config_file_identity() */
 
+/* postgresql-reads: which server lookups read from (libpq's
+ * target_session_attrs of the same names). */
+enum pp_reads {
+	PP_READS_ANY,
+	PP_READS_PRIMARY,
+	PP_READS_PREFER_STANDBY,
+	PP_READS_STANDBY,
+};
+
 struct pp_config {
 	char *database;       /* postgresql-database */
 	char *host;           /* postgresql-host: a host name or a socket directory */
@@ -46,12 +55,23 @@ struct pp_config {
 	bool equalize_timing; /* unknown and forward addresses cost a check too */
 	bool refuse_weak_schemes; /* weak-schemes = refuse: values in a scheme
 				   * Dovecot 2.4 calls weak never match */
+	enum pp_reads reads;  /* postgresql-reads */
+	bool load_balance;    /* postgresql-load-balance: hosts in random order */
+	long standby_max_lag; /* seconds a standby read from may be behind */
 	char *file;           /* the file read, if any */
 	char *file_id;        /* its identity: pp_config_file_identity() */
 	unsigned long seen;   /* keys already given, by table index */
 };
 
 void pp_config_init(struct pp_config *cfg);
+
+/* Do writes go over a connection of their own (target_session_attrs
+ * read-write)?  Whenever lookups may land on a standby: postgresql-reads is
+ * not any, or the hosts are load-balanced.  Otherwise one connection serves
+ * both, as before these keys. */
+bool pp_config_split(const struct pp_config *cfg);
+
+const char *pp_reads_name(enum pp_reads reads);
 void pp_config_free(struct pp_config *cfg);
 
 /* Set key to value.  origin says where it came from ("file:12",

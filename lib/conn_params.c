@@ -214,6 +214,53 @@ static void add(struct pp_conn_params *p, size_t *n, const char *keyword, const 
 	++*n;
 }
 
+/* Does the installed libpq know this parameter (load_balance_hosts: 16 and
+ * later)? */
+static bool libpq_knows(const char *keyword)
+{
+	PQconninfoOption *defaults = PQconndefaults();
+	bool found = false;
+
+	for (const PQconninfoOption *o = defaults; o != NULL && o->keyword != NULL; o++)
+		found |= strcmp(o->keyword, keyword) == 0;
+	PQconninfoFree(defaults);
+	return found;
+}
+
+/* Which server, in which order: last, so that it wins.  Nothing unless
+ * reads and writes go apart: then the configuration's connection string
+ * may not choose too. */
+static const char *add_server_choice(const struct pp_config *cfg, enum pp_conn_use use,
+				     struct pp_conn_params *p, size_t *n, const char *hosts,
+				     const char *hostaddrs, const char *ports)
+{
+	if (!pp_config_split(cfg))
+		return NULL;
+	if (p->conninfo != NULL && (pp_conninfo_get(p->conninfo, "target_session_attrs") ||
+				    pp_conninfo_get(p->conninfo, "load_balance_hosts")))
+		return "postgresql-conninfo sets target_session_attrs or load_balance_hosts, "
+		       "which postgresql-reads and postgresql-load-balance set: keep one";
+	if (use == PP_CONN_WRITE) {
+		add(p, n, "target_session_attrs", "read-write");
+		return NULL;
+	}
+	add(p, n, "target_session_attrs", pp_reads_name(cfg->reads));
+	if (!cfg->load_balance)
+		return NULL;
+	if (libpq_knows("load_balance_hosts")) {
+		add(p, n, "load_balance_hosts", "random");
+		return NULL;
+	}
+	/* Without randomness or memory, the written order: who answers a
+	 * lookup is no matter of security. */
+	if (pp_host_order_shuffle(hosts, hostaddrs, ports, &p->order) == 0) {
+		add(p, n, "host", p->order.host);
+		add(p, n, "hostaddr", p->order.hostaddr);
+		add(p, n, "port", p->order.port);
+	}
+	return NULL;
+}
+
 static void add_secret(struct pp_conn_params *p, const char *secret)
 {
 	size_t i = 0;
@@ -226,9 +273,11 @@ static void add_secret(struct pp_conn_params *p, const char *secret)
 		p->secrets[i] = secret;
 }
 
-int pp_conn_params_make(const struct pp_config *cfg, struct pp_conn_params *p, const char **why)
+int pp_conn_params_make(const struct pp_config *cfg, enum pp_conn_use use,
+			struct pp_conn_params *p, const char **why)
 {
-	const char *hosts = cfg->host, *hostaddrs = NULL, *sslmode = cfg->sslmode;
+	const char *hosts = cfg->host, *hostaddrs = NULL, *ports = cfg->port;
+	const char *sslmode = cfg->sslmode;
 	size_t n = 0;
 
 	memset(p, 0, sizeof *p);
@@ -263,6 +312,7 @@ int pp_conn_params_make(const struct pp_config *cfg, struct pp_conn_params *p, c
 		add_secret(p, cfg->conninfo);
 		hosts = pp_conninfo_get(p->conninfo, "host");
 		hostaddrs = pp_conninfo_get(p->conninfo, "hostaddr");
+		ports = pp_conninfo_get(p->conninfo, "port");
 		if (pp_conninfo_get(p->conninfo, "sslmode") != NULL)
 			sslmode = pp_conninfo_get(p->conninfo, "sslmode");
 	}
@@ -271,6 +321,10 @@ int pp_conn_params_make(const struct pp_config *cfg, struct pp_conn_params *p, c
 	 * the operator wrote otherwise; a unix socket never uses TLS. */
 	p->sslmode = sslmode ? sslmode : p->tcp ? "verify-full" : "disable";
 	add(p, &n, "sslmode", p->sslmode);
+	if ((*why = add_server_choice(cfg, use, p, &n, hosts, hostaddrs, ports)) != NULL) {
+		pp_conn_params_free(p);
+		return -1;
+	}
 	if (n >= PP_CONN_PARAMS_MAX) {
 		pp_conn_params_free(p);
 		*why = "too many connection parameters";
@@ -284,6 +338,7 @@ void pp_conn_params_free(struct pp_conn_params *p)
 {
 	free(p->base);
 	pp_conninfo_free(p->conninfo);
+	pp_host_order_free(&p->order);
 	memset(p, 0, sizeof *p);
 }
 

@@ -12,8 +12,18 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "host_order.h"
 
 #define PP_CONN_PARAMS_MAX 128
+
+/* What a connection is for.  The two differ only when reads and writes go
+ * apart (pp_config_split): lookups then take postgresql-reads' kind of
+ * server, in random order with postgresql-load-balance, and writes a server
+ * that accepts them. */
+enum pp_conn_use {
+	PP_CONN_READ,
+	PP_CONN_WRITE,
+};
 
 struct pp_conn_params {
 	/* For PQconnectdbParams(keywords, values, 1): the first entry is a
@@ -26,11 +36,13 @@ struct pp_conn_params {
 	bool tcp;               /* some host is reached over TCP */
 	char *base;             /* the first entry's connection string */
 	PQconninfoOption *conninfo; /* postgresql-conninfo, parsed */
+	struct pp_host_order order; /* the hosts shuffled, where libpq cannot */
 };
 
-/* 0, or -1 with *why set (nothing to free then). */
-int pp_conn_params_make(const struct pp_config *cfg, struct pp_conn_params *p,
-			const char **why);
+/* For a connection used for use: 0, or -1 with *why set (nothing to free
+ * then). */
+int pp_conn_params_make(const struct pp_config *cfg, enum pp_conn_use use,
+			struct pp_conn_params *p, const char **why);
 void pp_conn_params_free(struct pp_conn_params *p);
 
 /* Does text (libpq's message, whole) hold one of p's secrets? */

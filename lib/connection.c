@@ -37,6 +37,8 @@ static struct slot {
 	PGconn *pg;
 	char *settings; /* what the connection was made with; holds the password */
 	char *file;     /* the configuration file it came from, or NULL */
+	enum pp_conn_use use; /* the same settings give a read and a write
+			       * connection when they go apart */
 	bool busy;
 } slots[POOL_SIZE];
 
@@ -133,7 +135,7 @@ static char *settings_of(const struct pp_config *cfg)
 				 cfg->user,        cfg->password, cfg->database,
 				 cfg->sslmode,     cfg->sslrootcert, cfg->sslcert,
 				 cfg->sslkey,      cfg->passfile, cfg->file_id };
-	size_t size = 32;
+	size_t size = 64;
 	char *s, *p;
 
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
@@ -141,7 +143,8 @@ static char *settings_of(const struct pp_config *cfg)
 	s = p = calloc(1, size);
 	if (s == NULL)
 		return NULL;
-	p += snprintf(p, size, "%ld;", cfg->connect_timeout);
+	p += snprintf(p, size, "%ld;%d;%d;", cfg->connect_timeout, (int)cfg->reads,
+		      (int)cfg->load_balance);
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		const char *f = fields[i] ? fields[i] : "";
 
@@ -184,7 +187,17 @@ static void warn_weak_tls(const struct pp_conn_params *p, const struct pp_logger
 			       weak[i].mode, weak[i].meaning);
 }
 
-static PGconn *open_connection(const struct pp_config *cfg, const struct pp_logger *logger)
+/* How the log names a failure to connect: a write connection of its own
+ * says so, for a primary that is down while standbys answer lookups. */
+static const char *unavailable(const struct pp_config *cfg, enum pp_conn_use use)
+{
+	return pp_config_split(cfg) && use == PP_CONN_WRITE
+		       ? "userbase unavailable for writes: cannot reach a server that accepts writes"
+		       : "userbase unavailable: cannot reach the userbase";
+}
+
+static PGconn *open_connection(const struct pp_config *cfg, enum pp_conn_use use,
+			       const struct pp_logger *logger)
 {
 	struct pp_conn_params p;
 	char msg[256], names[256];
@@ -199,22 +212,21 @@ static PGconn *open_connection(const struct pp_config *cfg, const struct pp_logg
 		       names);
 		return NULL;
 	}
-	if (pp_conn_params_make(cfg, &p, &why) != 0) {
-		pp_log(logger, LOG_ERR, "userbase unavailable: cannot reach the userbase: %s", why);
+	if (pp_conn_params_make(cfg, use, &p, &why) != 0) {
+		pp_log(logger, LOG_ERR, "%s: %s", unavailable(cfg, use), why);
 		return NULL;
 	}
 	warn_weak_tls(&p, logger);
 	pg = PQconnectdbParams(p.keywords, p.values, 1);
 	if (pg == NULL) {
-		pp_log(logger, LOG_ERR,
-		       "userbase unavailable: cannot reach the userbase: out of memory");
+		pp_log(logger, LOG_ERR, "%s: out of memory", unavailable(cfg, use));
 	} else if (PQstatus(pg) != CONNECTION_OK) {
 		/* libpq's words name hosts, ports, users and databases; should one
 		 * of them be a password too (user = password, a misplaced field),
 		 * or the text quote the connection string, they are not logged. */
 		const char *text = PQerrorMessage(pg);
 
-		pp_log(logger, LOG_ERR, "userbase unavailable: cannot reach the userbase: %s",
+		pp_log(logger, LOG_ERR, "%s: %s", unavailable(cfg, use),
 		       pp_conn_params_quotes_secret(&p, text)
 			       ? "(libpq's message is withheld: it holds a configured secret)"
 			       : pp_first_line(text, msg, sizeof msg));
@@ -232,49 +244,52 @@ static bool same_file(const char *a, const char *b)
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
-/* Under the lock: a slot for these settings, marked busy.  On the way, an
- * idle connection made from an older version of the same file is closed,
- * and so is a matching one when want_new: its server went away.  Idle
- * connections of other configurations (another PAM service's file) stay,
- * unless the pool is full. */
-static int take_slot(const char *settings, const char *file, bool want_new)
+/* Under the lock: a slot for these settings and use, marked busy.  On the
+ * way, an idle connection made from an older version of the same file is
+ * closed, and so is a matching one when want_new: its server went away.
+ * Idle connections of other configurations (another PAM service's file)
+ * and of the other use stay, unless the pool is full. */
+static int take_slot(const char *settings, enum pp_conn_use use, const char *file, bool want_new)
 {
 	for (;;) {
-		int empty = -1, stale = -1;
+		int empty = -1, dead = -1, victim = -1;
 
 		for (int i = 0; i < POOL_SIZE; i++) {
 			struct slot *s = &slots[i];
-			bool same;
+			bool same_settings, same;
 
 			if (s->busy)
 				continue;
-			same = s->pg != NULL && strcmp(s->settings, settings) == 0;
+			same_settings = s->pg != NULL && strcmp(s->settings, settings) == 0;
+			same = same_settings && s->use == use;
 			if (same && !want_new) {
 				s->busy = true;
 				return i;
 			}
-			if (s->pg != NULL && !same && same_file(s->file, file))
+			if (s->pg != NULL && !same_settings && same_file(s->file, file))
 				clear_slot(s, false); /* and it is free now */
 			if (s->pg == NULL && empty < 0)
 				empty = i;
-			if (s->pg != NULL && (stale < 0 || same))
-				stale = i;
+			if (same)
+				dead = i;
+			else if (s->pg != NULL && victim < 0)
+				victim = i;
 		}
-		/* Prefer closing a dead or outdated connection to growing the pool. */
-		if (stale >= 0 && (empty < 0 || want_new)) {
-			clear_slot(&slots[stale], false);
-			empty = stale;
+		if (dead >= 0 || (empty < 0 && victim >= 0)) {
+			empty = dead >= 0 ? dead : victim;
+			clear_slot(&slots[empty], false);
 		}
 		if (empty >= 0) {
 			slots[empty].busy = true;
+			slots[empty].use = use;
 			return empty;
 		}
 		pthread_cond_wait(&slot_freed, &lock);
 	}
 }
 
-int pp_conn_acquire(const struct pp_config *cfg, bool want_new, struct pp_conn *conn,
-		    const struct pp_logger *logger)
+int pp_conn_acquire(const struct pp_config *cfg, enum pp_conn_use use, bool want_new,
+		    struct pp_conn *conn, const struct pp_logger *logger)
 {
 	char *settings;
 	struct slot *s;
@@ -282,7 +297,7 @@ int pp_conn_acquire(const struct pp_config *cfg, bool want_new, struct pp_conn *
 	memset(conn, 0, sizeof *conn);
 	conn->slot = -1;
 	if (!cfg->persistent) {
-		conn->pg = open_connection(cfg, logger);
+		conn->pg = open_connection(cfg, use, logger);
 		conn->fresh = true;
 		return conn->pg != NULL ? 0 : -1;
 	}
@@ -293,13 +308,16 @@ int pp_conn_acquire(const struct pp_config *cfg, bool want_new, struct pp_conn *
 		return -1;
 	}
 	pthread_once(&once, init_once);
+	/* Unsplit, one connection serves reads and writes alike. */
+	if (!pp_config_split(cfg))
+		use = PP_CONN_READ;
 	pthread_mutex_lock(&lock);
 	if (owner != getpid()) {
 		for (int i = 0; i < POOL_SIZE; i++)
 			clear_slot(&slots[i], owner != 0);
 		owner = getpid();
 	}
-	conn->slot = take_slot(settings, cfg->file, want_new);
+	conn->slot = take_slot(settings, use, cfg->file, want_new);
 	s = &slots[conn->slot];
 	pthread_mutex_unlock(&lock);
 
@@ -309,7 +327,7 @@ int pp_conn_acquire(const struct pp_config *cfg, bool want_new, struct pp_conn *
 		return 0;
 	}
 	/* Connect outside the lock: other threads' logins go on meanwhile. */
-	conn->pg = open_connection(cfg, logger);
+	conn->pg = open_connection(cfg, use, logger);
 	conn->fresh = true;
 	pthread_mutex_lock(&lock);
 	if (conn->pg != NULL) {

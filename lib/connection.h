@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "conn_params.h"
 #include "log.h"
 
 struct pp_conn {
@@ -17,11 +18,11 @@ struct pp_conn {
 	int slot;   /* its place in the pool; -1 when persistent = no */
 };
 
-/* A connection for cfg: an idle one from the pool with the same settings,
- * or, when there is none or want_new is set, a new one.  Returns 0, or -1
- * after logging why. */
-int pp_conn_acquire(const struct pp_config *cfg, bool want_new, struct pp_conn *conn,
-		    const struct pp_logger *logger);
+/* A connection for cfg, for use: an idle one from the pool with the same
+ * settings, or, when there is none or want_new is set, a new one.  Returns
+ * 0, or -1 after logging why. */
+int pp_conn_acquire(const struct pp_config *cfg, enum pp_conn_use use, bool want_new,
+		    struct pp_conn *conn, const struct pp_logger *logger);
 
 /* Give the connection back: to the pool when reusable, else closed. */
 void pp_conn_release(struct pp_conn *conn, bool reusable);

@@ -10,6 +10,7 @@
 #include "connection.h"
 #include "pg_result.h"
 #include "secret.h"
+#include "standby.h"
 
 #include <errno.h>
 #include <libpq-fe.h>
@@ -221,20 +222,68 @@ static PGresult *run(PGconn *conn, const struct pp_config *cfg, const struct que
 	return res;
 }
 
-/* run() on a connection from the pool.  A kept connection the server has
- * since closed (a restart, an idle timeout) is retried once on a new one;
- * nothing else is.  NULL with msg set when no connection could be had (the
- * pool has logged why: msg is then empty) or none answered. */
-static PGresult *run_pooled(const struct pp_config *cfg, const struct query *q,
-			    enum outcome *outcome, char *msg, size_t msglen,
-			    const struct pp_logger *logger)
+/* Once a minute per process at most: a late standby is late for every
+ * lookup until it catches up. */
+static void warn_late(const struct pp_config *cfg, PGconn *pg, double lag,
+		      const struct pp_logger *logger)
 {
+	static long long last_warned = -60000;
+	long long now = now_ms(), last = __atomic_load_n(&last_warned, __ATOMIC_RELAXED);
+	char delay[64];
+
+	if (now - last < 60000 ||
+	    !__atomic_compare_exchange_n(&last_warned, &last, now, false, __ATOMIC_RELAXED,
+					 __ATOMIC_RELAXED))
+		return;
+	if (lag < 0)
+		snprintf(delay, sizeof delay, "by an unknown time");
+	else
+		snprintf(delay, sizeof delay, "%.1f s", lag);
+	pp_log(logger, LOG_WARNING,
+	       "the standby at %s:%s lags %s behind its primary (standby-max-lag %ld s): "
+	       "lookups go to a server that accepts writes until it catches up",
+	       PQhost(pg) ? PQhost(pg) : "?", PQport(pg) ? PQport(pg) : "?", delay,
+	       cfg->standby_max_lag);
+}
+
+/* Before a lookup on a read connection, when reads and writes go apart:
+ * which server answers (lib/standby.h).  The query's failures are the
+ * lookup's, told through outcome and msg. */
+static enum pp_server ask_server(PGconn *pg, const struct pp_config *cfg, enum outcome *outcome,
+				 char *msg, size_t msglen, const struct pp_logger *logger)
+{
+	const struct query q = { PP_STANDBY_QUERY, 0, NULL, false, NULL };
+	enum pp_server server = PP_SERVER_LATE;
+	PGresult *res = run(pg, cfg, &q, outcome, msg, msglen);
+	double lag = -1;
+
+	if (*outcome == ANSWERED)
+		server = pp_standby_judge(res, cfg->standby_max_lag, &lag);
+	if (*outcome == ANSWERED && server == PP_SERVER_LATE)
+		warn_late(cfg, pg, lag, logger);
+	pp_pg_clear(res);
+	return server;
+}
+
+/* run() on a connection from the pool, for use.  A kept connection the
+ * server has since closed (a restart, an idle timeout) is retried once on
+ * a new one; nothing else is.  A read on a standby further behind than
+ * standby-max-lag goes to a write connection instead; *on_standby (may be
+ * NULL) says whether a standby answered.  NULL with msg set when no
+ * connection could be had (the pool has logged why: msg is then empty) or
+ * none answered. */
+static PGresult *run_pooled(const struct pp_config *cfg, enum pp_conn_use use,
+			    const struct query *q, enum outcome *outcome, char *msg, size_t msglen,
+			    bool *on_standby, const struct pp_logger *logger)
+{
+	bool ask = use == PP_CONN_READ && pp_config_split(cfg);
+	enum pp_server server = PP_SERVER_PRIMARY;
 	PGresult *res = NULL;
 	struct pp_conn conn;
 
 	msg[0] = '\0';
 	for (int attempt = 0;; attempt++) {
-		if (pp_conn_acquire(cfg, attempt > 0, &conn, logger) != 0) {
+		if (pp_conn_acquire(cfg, use, attempt > 0, &conn, logger) != 0) {
 			/* Logged by the pool; a dropped first try is old news. */
 			msg[0] = '\0';
 			*outcome = DROPPED;
@@ -242,28 +291,41 @@ static PGresult *run_pooled(const struct pp_config *cfg, const struct query *q,
 		}
 		bool may_retry = attempt == 0 && !conn.fresh;
 
-		res = run(conn.pg, cfg, q, outcome, msg, msglen);
+		if (ask)
+			server = ask_server(conn.pg, cfg, outcome, msg, msglen, logger);
+		if (!ask || *outcome == ANSWERED) {
+			if (server == PP_SERVER_LATE) {
+				pp_conn_release(&conn, true);
+				return run_pooled(cfg, PP_CONN_WRITE, q, outcome, msg, msglen,
+						  on_standby, logger);
+			}
+			res = run(conn.pg, cfg, q, outcome, msg, msglen);
+		}
 		pp_conn_release(&conn, *outcome == ANSWERED);
 		if (*outcome == DROPPED && may_retry) {
 			pp_pg_clear(res);
+			res = NULL;
 			continue;
 		}
+		if (on_standby != NULL)
+			*on_standby = server == PP_SERVER_STANDBY;
 		return res;
 	}
 }
 
-enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
-				struct pp_mailbox *mb, const struct pp_logger *logger)
+static enum pp_kind lookup(const struct pp_config *cfg, enum pp_conn_use use, const char *name,
+			   struct pp_mailbox *mb, const struct pp_logger *logger)
 {
 	const char *params[1] = { name };
 	const struct query q = { cfg->query ? cfg->query : PP_DEFAULT_QUERY, 1, params, false, NULL };
 	enum outcome outcome;
+	bool on_standby = false;
 	char msg[300];
 	PGresult *res;
 
 	memset(mb, 0, sizeof *mb);
 	mb->kind = PP_KIND_UNAVAILABLE;
-	res = run_pooled(cfg, &q, &outcome, msg, sizeof msg, logger);
+	res = run_pooled(cfg, use, &q, &outcome, msg, sizeof msg, &on_standby, logger);
 	/* An empty msg: the pool could not connect, and has logged why. */
 	if (outcome == TIMED_OUT) {
 		pp_log(logger, LOG_ERR, "userbase unavailable: userbase query for %s: %s", name, msg);
@@ -285,7 +347,20 @@ enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
 	pp_pg_clear(res);
 	if (mb->kind == PP_KIND_UNAVAILABLE)
 		pp_mailbox_clear(mb), mb->kind = PP_KIND_UNAVAILABLE;
+	mb->on_standby = on_standby && mb->kind != PP_KIND_UNAVAILABLE;
 	return mb->kind;
+}
+
+enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
+				struct pp_mailbox *mb, const struct pp_logger *logger)
+{
+	return lookup(cfg, PP_CONN_READ, name, mb, logger);
+}
+
+enum pp_kind pp_userbase_lookup_primary(const struct pp_config *cfg, const char *name,
+					struct pp_mailbox *mb, const struct pp_logger *logger)
+{
+	return lookup(cfg, PP_CONN_WRITE, name, mb, logger);
 }
 
 enum pp_write pp_userbase_write(const struct pp_config *cfg, const char *sql, int nparams,
@@ -298,7 +373,7 @@ enum pp_write pp_userbase_write(const struct pp_config *cfg, const char *sql, in
 	PGresult *res;
 
 	*rows = 0;
-	res = run_pooled(cfg, &q, &outcome, msg, msglen, logger);
+	res = run_pooled(cfg, PP_CONN_WRITE, &q, &outcome, msg, msglen, NULL, logger);
 	if (res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK) {
 		*rows = strtol(PQcmdTuples(res), NULL, 10);
 		result = PP_WRITTEN;

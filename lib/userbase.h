@@ -21,12 +21,19 @@ struct pp_mailbox {
 	char *password; /* stored value, NULL when the column is NULL; a secret */
 	long quota_mb;  /* 0: unlimited (or NULL) */
 	char *forward;  /* fwdDest, or NULL */
+	bool on_standby; /* read on a standby (reads and writes apart) */
 };
 
 /* Look name up.  Fills mb (free it with pp_mailbox_clear) and returns its
  * kind.  Errors are logged through logger, without secrets. */
 enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
 				struct pp_mailbox *mb, const struct pp_logger *logger);
+
+/* The same, read where writes go: what a password change checks against,
+ * and the word that counts when a standby's value refused a password.
+ * Without reads and writes apart, the same connection as any lookup. */
+enum pp_kind pp_userbase_lookup_primary(const struct pp_config *cfg, const char *name,
+					struct pp_mailbox *mb, const struct pp_logger *logger);
 
 void pp_mailbox_clear(struct pp_mailbox *mb);
 

@@ -465,7 +465,7 @@ int pp_cmd_check(int argc, char **argv)
 	c.refuse_weak = cfg.refuse_weak_schemes;
 	if (cfg.upgrade_scheme && pp_target_parse(cfg.upgrade_scheme, &upgrade, &why) == 0)
 		c.upgrade = &upgrade;
-	if (pp_conn_acquire(&cfg, true, &conn, &logger) != 0)
+	if (pp_conn_acquire(&cfg, PP_CONN_READ, true, &conn, &logger) != 0)
 		goto done;
 	if (c.verbose)
 		printf("cannot log in, or weak, in table order:\n");
@@ -603,7 +603,7 @@ int pp_cmd_migrate_plain(int argc, char **argv)
 		return pptool_usage();
 	if (load_config(&o, &cfg) != 0)
 		return EXIT_TROUBLE;
-	if (pp_conn_acquire(&cfg, true, &conn, &logger) != 0)
+	if (pp_conn_acquire(&cfg, PP_CONN_WRITE, true, &conn, &logger) != 0)
 		goto done;
 	/* One transaction, the rows locked from the walk to the commit: a
 	 * change made meanwhile waits, and nothing is half done. */

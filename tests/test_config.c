@@ -57,7 +57,35 @@ static void test_defaults(void **state)
 	assert_null(cfg.default_domain);
 	assert_null(cfg.sslmode); /* lib/conn_params.c: verify-full over TCP */
 	assert_null(cfg.passfile);
+	assert_int_equal(cfg.reads, PP_READS_ANY);
+	assert_false(cfg.load_balance);
+	assert_int_equal(cfg.standby_max_lag, 5);
+	assert_false(pp_config_split(&cfg)); /* one connection, as before these keys */
 	pp_config_free(&cfg);
+}
+
+/* Reads and writes go apart whenever a lookup may land on a standby. */
+static void test_split(void **state)
+{
+	static const struct {
+		enum pp_reads reads;
+		bool load_balance, split;
+	} cases[] = {
+		{ PP_READS_ANY, false, false },           { PP_READS_ANY, true, true },
+		{ PP_READS_PRIMARY, false, true },        { PP_READS_PREFER_STANDBY, false, true },
+		{ PP_READS_STANDBY, false, true },        { PP_READS_STANDBY, true, true },
+	};
+	struct pp_config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		pp_config_init(&cfg);
+		cfg.reads = cases[i].reads;
+		cfg.load_balance = cases[i].load_balance;
+		assert_int_equal(pp_config_split(&cfg), cases[i].split);
+		pp_config_free(&cfg);
+	}
+	assert_string_equal(pp_reads_name(PP_READS_PREFER_STANDBY), "prefer-standby");
 }
 
 static void test_every_key(void **state)
@@ -92,6 +120,9 @@ static void test_every_key(void **state)
 		"update-query = update mb set pw=$2 where name=$1\n"
 		"upgrade-query = update mb set pw=$2 where name=$1 and pw=$3\n"
 		"list-query = select name, fwd, pw from mb\n"
+		"postgresql-reads = prefer-standby\n"
+		"postgresql-load-balance = yes\n"
+		"standby-max-lag = 0\n"
 		"debug = yes\r\n",
 		0600);
 
@@ -125,6 +156,9 @@ static void test_every_key(void **state)
 	assert_string_equal(cfg.update_query, "update mb set pw=$2 where name=$1");
 	assert_string_equal(cfg.upgrade_query, "update mb set pw=$2 where name=$1 and pw=$3");
 	assert_string_equal(cfg.list_query, "select name, fwd, pw from mb");
+	assert_int_equal(cfg.reads, PP_READS_PREFER_STANDBY);
+	assert_true(cfg.load_balance);
+	assert_int_equal(cfg.standby_max_lag, 0);
 	assert_non_null(cfg.file_id);
 	assert_string_equal(cfg.file, p);
 	pp_config_free(&cfg);
@@ -182,6 +216,15 @@ static const struct {
 							    "expected a libpq connection string" },
 	{ "postgresql-conninfo = host='a\n", "expected a libpq connection string" },
 	{ "postgresql-conninfo = service=powermail\n", "expected no service=" },
+	{ "postgresql-reads = prefer_standby\n", ":1: bad value for postgresql-reads: expected "
+						 "any, primary, prefer-standby or standby" },
+	{ "postgresql-reads = Standby\n", ":1: bad value for postgresql-reads" },
+	{ "postgresql-reads = read-write\n", ":1: bad value for postgresql-reads" },
+	{ "postgresql-reads =\n", ":1: bad value for postgresql-reads" },
+	{ "postgresql-load-balance = random\n", ":1: bad value for postgresql-load-balance" },
+	{ "standby-max-lag = 3601\n", ":1: bad value for standby-max-lag" },
+	{ "standby-max-lag = -1\n", ":1: bad value for standby-max-lag" },
+	{ "standby-max-lag = 5s\n", ":1: bad value for standby-max-lag" },
 };
 
 static void test_bad_files(void **state)
@@ -680,6 +723,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_secrets_stay_out_of_messages),
 		cmocka_unit_test(test_conninfo_errors_are_ours),

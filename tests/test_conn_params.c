@@ -135,7 +135,7 @@ static void test_base_sets_every_variable(void **state)
 
 	(void)state;
 	full_config(&cfg);
-	assert_int_equal(pp_conn_params_make(&cfg, &p, &why), 0);
+	assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_READ, &p, &why), 0);
 	assert_string_equal(p.keywords[0], "dbname");
 	assert_ptr_equal(p.values[0], p.base);
 	PQconninfoOption *base = PQconninfoParse(p.base, &err);
@@ -183,7 +183,7 @@ static void test_home_without_passwd_entry(void **state)
 
 		fake_home = homes[i];
 		pp_config_init(&cfg);
-		assert_int_equal(pp_conn_params_make(&cfg, &p, &why), 0);
+		assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_READ, &p, &why), 0);
 		PQconninfoOption *base = PQconninfoParse(p.base, &err);
 
 		assert_non_null(base);
@@ -262,7 +262,7 @@ static void test_config_wins(void **state)
 	(void)state;
 	full_config(&cfg);
 	cfg.sslrootcert = strdup("/etc/pp-test/root.crt");
-	assert_int_equal(pp_conn_params_make(&cfg, &p, &why), 0);
+	assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_READ, &p, &why), 0);
 	set_env();
 	PGconn *conn = start(&p);
 
@@ -300,7 +300,7 @@ static void test_defaults_win_over_environment(void **state)
 
 	(void)state;
 	pp_config_init(&cfg);
-	assert_int_equal(pp_conn_params_make(&cfg, &p, &why), 0);
+	assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_READ, &p, &why), 0);
 	set_env();
 	PGconn *conn = start(&p);
 
@@ -328,7 +328,7 @@ static void test_conninfo_wins(void **state)
 	cfg.sslmode = strdup("require");
 	cfg.conninfo = strdup("host=/nonexistent/ci port=6543 user=ci_user password='ci pw\\'x' "
 			      "dbname=ci_db sslmode=disable application_name=ci_app");
-	assert_int_equal(pp_conn_params_make(&cfg, &p, &why), 0);
+	assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_READ, &p, &why), 0);
 	set_env();
 	PGconn *conn = start(&p);
 
@@ -354,10 +354,154 @@ static void test_conninfo_wins(void **state)
 	pp_config_init(&cfg);
 	cfg.conninfo = strdup("host='unbalanced password=Bad-ci-pw");
 	why = NULL;
-	assert_int_equal(pp_conn_params_make(&cfg, &p, &why), -1);
+	assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_READ, &p, &why), -1);
 	assert_non_null(why);
 	assert_null(strstr(why, "Bad-ci-pw"));
 	pp_config_free(&cfg);
+}
+
+/* Reads and writes apart: the read connection asks for postgresql-reads'
+ * kind of server, the write connection for one that accepts writes, and
+ * the connection string may not choose as well; unsplit, neither is set. */
+static void test_reads_and_writes(void **state)
+{
+	struct pp_config cfg;
+	struct pp_conn_params p;
+	PQconninfoOption *opts = NULL;
+	const char *why = NULL;
+	PGconn *conn;
+
+	(void)state;
+	full_config(&cfg);
+	assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_WRITE, &p, &why), 0);
+	conn = start(&p);
+	assert_string_equal(effective(conn, &opts, "target_session_attrs"), "any");
+	PQconninfoFree(opts), opts = NULL;
+	PQfinish(conn);
+	pp_conn_params_free(&p);
+
+	cfg.reads = PP_READS_PREFER_STANDBY;
+	assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_READ, &p, &why), 0);
+	conn = start(&p);
+	assert_string_equal(effective(conn, &opts, "target_session_attrs"), "prefer-standby");
+	assert_string_equal(effective(conn, &opts, "host"), "/nonexistent/pp-socket");
+	PQconninfoFree(opts), opts = NULL;
+	PQfinish(conn);
+	pp_conn_params_free(&p);
+	assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_WRITE, &p, &why), 0);
+	conn = start(&p);
+	assert_string_equal(effective(conn, &opts, "target_session_attrs"), "read-write");
+	PQconninfoFree(opts), opts = NULL;
+	PQfinish(conn);
+	pp_conn_params_free(&p);
+
+	/* Two places choosing the server: refused, in words naming both. */
+	cfg.conninfo = strdup("host=/nonexistent/a target_session_attrs=any");
+	assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_READ, &p, &why), -1);
+	assert_non_null(strstr(why, "postgresql-reads"));
+	assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_WRITE, &p, &why), -1);
+	/* ... but not when the keys are unset: as before them. */
+	cfg.reads = PP_READS_ANY;
+	assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_READ, &p, &why), 0);
+	pp_conn_params_free(&p);
+	pp_config_free(&cfg);
+}
+
+/* postgresql-load-balance on the read connection: libpq's
+ * load_balance_hosts where it has one, else the lists shuffled together,
+ * each host with its own port, and every host first now and then; the
+ * write connection keeps the written order. */
+static void test_load_balance(void **state)
+{
+	static const char *const hosts[] = { "/nonexistent/a", "/nonexistent/b", "/nonexistent/c" };
+	static const char *const ports[] = { "5401", "5402", "5403" };
+	bool libpq16 = libpq_knows("load_balance_hosts");
+	unsigned first[3] = { 0 };
+	struct pp_config cfg;
+	const char *why = NULL;
+
+	(void)state;
+	pp_config_init(&cfg);
+	cfg.load_balance = true;
+	cfg.conninfo = strdup("host=/nonexistent/a,/nonexistent/b,/nonexistent/c "
+			      "port=5401,5402,5403 dbname=pm");
+	for (int round = 0; round < 200; round++) {
+		struct pp_conn_params p;
+		PQconninfoOption *opts = NULL;
+		char host_list[128], port_list[64];
+
+		assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_READ, &p, &why), 0);
+		PGconn *conn = start(&p);
+
+		snprintf(host_list, sizeof host_list, "%s", effective(conn, &opts, "host"));
+		snprintf(port_list, sizeof port_list, "%s", effective(conn, &opts, "port"));
+		if (libpq16) {
+			assert_string_equal(effective(conn, &opts, "load_balance_hosts"), "random");
+			assert_string_equal(host_list, "/nonexistent/a,/nonexistent/b,/nonexistent/c");
+			round = 200;
+		}
+		for (size_t i = 0; i < 3; i++) {
+			char *h = strstr(host_list, hosts[i]);
+			size_t at = 0;
+
+			assert_non_null(h);
+			for (const char *c = host_list; c < h; c++)
+				at += *c == ',';
+			/* the i-th port sits where its host went */
+			char *port = port_list;
+			for (size_t k = 0; k < at; k++)
+				port = strchr(port, ',') + 1;
+			assert_int_equal(strncmp(port, ports[i], 4), 0);
+			first[i] += at == 0;
+		}
+		PQconninfoFree(opts);
+		PQfinish(conn);
+		pp_conn_params_free(&p);
+	}
+	if (!libpq16)
+		for (size_t i = 0; i < 3; i++)
+			if (first[i] < 20)
+				fail_msg("%s came first %u times in 200", hosts[i], first[i]);
+
+	/* Writes: the order written, no load balancing. */
+	struct pp_conn_params p;
+	PQconninfoOption *opts = NULL;
+
+	assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_WRITE, &p, &why), 0);
+	PGconn *conn = start(&p);
+
+	assert_string_equal(effective(conn, &opts, "host"),
+			    "/nonexistent/a,/nonexistent/b,/nonexistent/c");
+	assert_string_equal(effective(conn, &opts, "target_session_attrs"), "read-write");
+	if (libpq16)
+		assert_string_equal(effective(conn, &opts, "load_balance_hosts"), "disable");
+	PQconninfoFree(opts);
+	PQfinish(conn);
+	pp_conn_params_free(&p);
+	pp_config_free(&cfg);
+}
+
+/* lib/host_order.c on its own (libpq 16 never needs it): parallel lists
+ * stay parallel, a single port stays, one host is left alone. */
+static void test_host_order(void **state)
+{
+	struct pp_host_order o;
+
+	(void)state;
+	assert_int_equal(pp_host_order_shuffle("x,y", "10.0.0.1,10.0.0.2", "1,2", &o), 0);
+	assert_true(strcmp(o.host, "x,y") == 0 || strcmp(o.host, "y,x") == 0);
+	assert_string_equal(o.hostaddr, o.host[0] == 'x' ? "10.0.0.1,10.0.0.2" : "10.0.0.2,10.0.0.1");
+	assert_string_equal(o.port, o.host[0] == 'x' ? "1,2" : "2,1");
+	pp_host_order_free(&o);
+	assert_int_equal(pp_host_order_shuffle("x,y,,z", NULL, "5432", &o), 0);
+	assert_int_equal(strlen(o.host), strlen("x,y,,z"));
+	assert_null(o.hostaddr);
+	assert_null(o.port); /* one port for every host: as written */
+	pp_host_order_free(&o);
+	assert_int_equal(pp_host_order_shuffle("x", NULL, "1", &o), 0);
+	assert_null(o.host);
+	assert_int_equal(pp_host_order_shuffle(NULL, NULL, NULL, &o), 0);
+	assert_null(o.host);
 }
 
 /* sslmode: verify-full over TCP unless written, disable on a socket. */
@@ -391,7 +535,7 @@ static void test_sslmode(void **state)
 		cfg.host = rows[i].host ? strdup(rows[i].host) : NULL;
 		cfg.conninfo = rows[i].conninfo ? strdup(rows[i].conninfo) : NULL;
 		cfg.sslmode = rows[i].sslmode ? strdup(rows[i].sslmode) : NULL;
-		assert_int_equal(pp_conn_params_make(&cfg, &p, &why), 0);
+		assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_READ, &p, &why), 0);
 		if (p.tcp != rows[i].tcp || strcmp(p.sslmode, rows[i].want) != 0)
 			fail_msg("row %zu: tcp %d sslmode %s, want %d %s", i, p.tcp, p.sslmode,
 				 rows[i].tcp, rows[i].want);
@@ -446,7 +590,7 @@ static void test_awkward_home(void **state)
 
 		fake_home = homes[i];
 		pp_config_init(&cfg);
-		assert_int_equal(pp_conn_params_make(&cfg, &p, &why), 0);
+		assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_READ, &p, &why), 0);
 		PQconninfoOption *base = PQconninfoParse(p.base, &err);
 
 		assert_non_null(base);
@@ -475,7 +619,7 @@ static void test_home_too_long(void **state)
 	memset(home + 1, 'h', sizeof home - 2);
 	fake_home = home;
 	pp_config_init(&cfg);
-	assert_int_equal(pp_conn_params_make(&cfg, &p, &why), 0);
+	assert_int_equal(pp_conn_params_make(&cfg, PP_CONN_READ, &p, &why), 0);
 	PQconninfoOption *base = PQconninfoParse(p.base, &err);
 
 	assert_non_null(base);
@@ -597,6 +741,9 @@ int main(void)
 		cmocka_unit_test_setup(test_config_wins, setup),
 		cmocka_unit_test_setup(test_defaults_win_over_environment, setup),
 		cmocka_unit_test_setup(test_conninfo_wins, setup),
+		cmocka_unit_test_setup(test_reads_and_writes, setup),
+		cmocka_unit_test_setup(test_load_balance, setup),
+		cmocka_unit_test_setup(test_host_order, setup),
 		cmocka_unit_test_setup(test_sslmode, setup),
 		cmocka_unit_test_setup(test_quoting, setup),
 		cmocka_unit_test_setup(test_awkward_home, setup),
