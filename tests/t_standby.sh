@@ -20,7 +20,9 @@
 #   2. chauthtok and pptool passwd change the primary's row
 #   3. replay paused on both standbys, a change: the new password works at
 #      once, the old one is refused within standby-max-lag + 1 s, with the
-#      module's "lags ... standby-max-lag" warning
+#      module's "lags ... standby-max-lag" warning; with standby-max-lag =
+#      3600 the new password works too (read on a standby, then checked
+#      against the primary's value)
 #   4. primary stopped: right, wrong and unknown keep their answers; a change
 #      is PAM_AUTHINFO_UNAVAIL, "userbase unavailable for writes"; primary
 #      started: changes work again, in new processes and in one pamtester
@@ -242,6 +244,9 @@ conninfo() { # conninfo PORT...: the three servers (or bouncers) as libpq hosts
 direct=$(conninfo "$P_PORT" "$S1_PORT" "$S2_PORT")
 write_conf pp_split "postgresql-conninfo = $direct" "${SPLIT_KEYS[@]}"
 write_conf pp_upgrade "postgresql-conninfo = $direct" "${SPLIT_KEYS[@]}" "upgrade-scheme = {crypt}"
+# A standby-max-lag no pause here reaches: lookups stay on the standbys.
+write_conf pp_patient "postgresql-conninfo = $direct" "postgresql-reads = prefer-standby" \
+    "postgresql-load-balance = yes" "standby-max-lag = 3600"
 # The one pamtester process that lives through the primary's stop: a failed
 # change must not end it, so its password stack goes on past the module.
 write_conf pp_keep "postgresql-conninfo = $direct" "${SPLIT_KEYS[@]}"
@@ -422,6 +427,20 @@ if [[ -n $lag_logged ]]; then
     ok "replay paused: the module logs that the standby lags more than standby-max-lag"
 else
     not_ok "replay paused: no log line with 'lags' and 'standby-max-lag'"
+fi
+# The standbys, still paused, are read whatever their lag: the new password
+# works only because the primary's value is checked after the standby's
+# refused it.
+a0=$(scans "$standby1") b0=$(scans "$standby2")
+login_once pp_patient chg@example.com Sb-chg-new3 authenticate
+expect "replay paused, standby-max-lag = 3600: the new password logs in (checked against the primary's value)" \
+    yes "successfully authenticated"
+[[ $out != *lags* ]] || not_ok "replay paused, standby-max-lag = 3600: the standby was skipped as lagging"
+wait_for 10 idle "$standby1" "$standby2"
+if [[ $(($(scans "$standby1") - a0 + $(scans "$standby2") - b0)) -ge 1 ]]; then
+    ok "replay paused, standby-max-lag = 3600: that login read a standby first"
+else
+    not_ok "replay paused, standby-max-lag = 3600: no lookup counted on the standbys"
 fi
 if replay resume "$standby1" "$standby2" && sync_standbys "$standby1" "$standby2" &&
     [[ $(stored_at "$standby1" chg@example.com) == "$new_value" ]]; then
