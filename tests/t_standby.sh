@@ -23,7 +23,8 @@
 #      module's "lags ... standby-max-lag" warning; with standby-max-lag =
 #      3600 the new password works too (read on a standby, then checked
 #      against the primary's value)
-#   4. primary stopped: right, wrong and unknown keep their answers; a change
+#   4. primary stopped: right, wrong and unknown keep their answers, pptool
+#      auth and pptool check read on a standby; a change
 #      is PAM_AUTHINFO_UNAVAIL, "userbase unavailable for writes"; primary
 #      started: changes work again, in new processes and in one pamtester
 #      process that lived through it all (its kept write connection retried)
@@ -343,6 +344,17 @@ primary_down() {
         not_ok "$where, primary down: a wrong password must not read as the userbase being unavailable"
     login_once "$service" nobody@example.com 's3cr3t!' authenticate
     expect "$where, primary down: an unknown address is PAM_USER_UNKNOWN" no "$MSG_UNKNOWN"
+    out=$(printf '%s\n' 's3cr3t!' | "$pptool" auth --config "$conf" info@example.com 2>&1) && rc=0 || rc=$?
+    printf '%s\n' "$out" >>"$alloutput"
+    expect "$where, primary down: pptool auth reads on a standby" yes "result:  ok"
+    out=$("$pptool" check --config "$conf" 2>&1) && rc=0 || rc=$?
+    printf '%s\n' "$out" >>"$alloutput"
+    # Exit status 1: sql/sample.sql's mailboxes that cannot log in are listed.
+    if [[ $rc -eq 1 && $out == *"mailboxes: "* ]]; then
+        ok "$where, primary down: pptool check reads on a standby"
+    else
+        not_ok_diag "$where, primary down: pptool check (exit status $rc, want 1)" "$out"
+    fi
     login_once "$service" "$mbox" "$5"$'\n'"$5" chauthtok
     expect "$where, primary down: a change is PAM_AUTHINFO_UNAVAIL, logged as unavailable for writes" no \
         "$MSG_AUTHINFO_UNAVAIL" "userbase unavailable for writes"
