@@ -32,6 +32,8 @@
 #   PP_BENCH_VG=300 logins under valgrind
 #   PP_BENCH_PARTS=20000 of each piece in the breakdown (bench/pp_parts.c)
 #   PP_BENCH_G=40 refusals of each kind a round in (g)
+#   PP_BENCH_H=10000 logins a round in (h) (bench/standby.sh, which runs
+#                    alone too: bench/standby.sh build)
 # PP_BENCH_ONLY=g runs (g) alone (its mailboxes only, no 1,000,000-row
 # table) and prints the header, (g) and its goals.
 # and, as an experiment, PP_BENCH_SHARED_BUFFERS=512MB sets the server's cache
@@ -390,6 +392,10 @@ vg_errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$work/valgrind
 vg_definite=$(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' "$work/valgrind.log" | tail -n 1)
 vg_logins=$(val "$work/vg.out" logins)
 vg_failures=$(val "$work/vg.out" failures)
+
+log "(h) reads on streaming standbys: bench/standby.sh"
+"$TOP/bench/standby.sh" "$BUILD" >"$work/h.out" 2>"$work/h.err" ||
+    { echo "$0: (h) failed:" >&2; cat "$work/h.out" "$work/h.err" >&2; exit 1; }
 fi
 total_time=$(($(date +%s) - started))
 times >"$work/times1"
@@ -617,6 +623,7 @@ $(syscall_lines)
 RSS of the driver (b, long run): after $WARM_B logins $rss_warm kB, after $N_LONG logins $rss_end kB: $rss_diff kB more
 valgrind memcheck, $vg_logins logins (persistent): $vg_result; definitely lost ${vg_definite:-0} bytes; conns $vg_conns
 $(g_table)
+$([[ -n $ONLY ]] || cat "$work/h.out")
 (d) one check at the scheme's default cost (pp_verify, right password, median of the runs):
 EOF
 while read -r line; do

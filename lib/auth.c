@@ -221,7 +221,7 @@ static void recheck_on_primary(const struct pp_config *cfg, const char *password
 {
 	struct pp_mailbox primary;
 
-	if (pp_userbase_lookup_primary(cfg, out->name, &primary, logger) != PP_KIND_HOSTED ||
+	if (pp_userbase_recheck(cfg, out->name, &primary, logger) != PP_KIND_HOSTED ||
 	    same_value(primary.password, mb->password)) {
 		pp_mailbox_clear(&primary);
 		return;

@@ -39,6 +39,8 @@ static struct slot {
 	char *file;     /* the configuration file it came from, or NULL */
 	enum pp_conn_use use; /* the same settings give a read and a write
 			       * connection when they go apart */
+	enum pp_server server; /* struct pp_conn's */
+	long long asked_ms;
 	bool busy;
 } slots[POOL_SIZE];
 
@@ -324,6 +326,8 @@ int pp_conn_acquire(const struct pp_config *cfg, enum pp_conn_use use, bool want
 	if (s->pg != NULL) {
 		pp_free_secret(settings);
 		conn->pg = s->pg;
+		conn->server = s->server;
+		conn->asked_ms = s->asked_ms;
 		return 0;
 	}
 	/* Connect outside the lock: other threads' logins go on meanwhile. */
@@ -352,6 +356,8 @@ void pp_conn_release(struct pp_conn *conn, bool reusable)
 		PQfinish(conn->pg);
 	} else {
 		pthread_mutex_lock(&lock);
+		slots[conn->slot].server = conn->server;
+		slots[conn->slot].asked_ms = conn->asked_ms;
 		if (!reusable)
 			clear_slot(&slots[conn->slot], false);
 		slots[conn->slot].busy = false;

@@ -10,12 +10,17 @@
 #include "config.h"
 #include "conn_params.h"
 #include "log.h"
+#include "standby.h"
 
 struct pp_conn {
 	PGconn *pg;
 	bool fresh; /* opened for this request: its failures are not a dropped
 		     * connection that a reconnect would cure */
 	int slot;   /* its place in the pool; -1 when persistent = no */
+	/* A read connection's server, as last asked (lib/standby.h), and
+	 * when (CLOCK_MONOTONIC, ms; 0: never): kept with the connection. */
+	enum pp_server server;
+	long long asked_ms;
 };
 
 /* A connection for cfg, for use: an idle one from the pool with the same

@@ -246,23 +246,36 @@ static void warn_late(const struct pp_config *cfg, PGconn *pg, double lag,
 	       cfg->standby_max_lag);
 }
 
+/* How long a server's answer about itself is taken as true: a standby
+ * may fall behind just after it answered, so the old password may work
+ * up to standby-max-lag and this long after a change. */
+#define ASK_EVERY_MS 1000
+
 /* Before a lookup on a read connection, when reads and writes go apart:
- * which server answers (lib/standby.h).  The query's failures are the
- * lookup's, told through outcome and msg. */
-static enum pp_server ask_server(PGconn *pg, const struct pp_config *cfg, enum outcome *outcome,
-				 char *msg, size_t msglen, const struct pp_logger *logger)
+ * which server answers (lib/standby.h), asked at most once every
+ * ASK_EVERY_MS per connection.  The question's failures are the lookup's,
+ * told through outcome and msg. */
+static enum pp_server ask_server(struct pp_conn *conn, const struct pp_config *cfg,
+				 enum outcome *outcome, char *msg, size_t msglen,
+				 const struct pp_logger *logger)
 {
 	const struct query q = { PP_STANDBY_QUERY, 0, NULL, false, NULL };
-	enum pp_server server = PP_SERVER_LATE;
-	PGresult *res = run(pg, cfg, &q, outcome, msg, msglen);
+	long long now = now_ms();
 	double lag = -1;
+	PGresult *res;
 
-	if (*outcome == ANSWERED)
-		server = pp_standby_judge(res, cfg->standby_max_lag, &lag);
-	if (*outcome == ANSWERED && server == PP_SERVER_LATE)
-		warn_late(cfg, pg, lag, logger);
+	*outcome = ANSWERED;
+	if (conn->asked_ms != 0 && now - conn->asked_ms < ASK_EVERY_MS)
+		return conn->server;
+	res = run(conn->pg, cfg, &q, outcome, msg, msglen);
+	if (*outcome == ANSWERED) {
+		conn->server = pp_standby_judge(res, cfg->standby_max_lag, &lag);
+		conn->asked_ms = now;
+		if (conn->server == PP_SERVER_LATE)
+			warn_late(cfg, conn->pg, lag, logger);
+	}
 	pp_pg_clear(res);
-	return server;
+	return conn->server;
 }
 
 /* run() on a connection from the pool, for use.  A kept connection the
@@ -272,6 +285,15 @@ static enum pp_server ask_server(PGconn *pg, const struct pp_config *cfg, enum o
  * NULL) says whether a standby answered.  NULL with msg set when no
  * connection could be had (the pool has logged why: msg is then empty) or
  * none answered. */
+/* When a write connection last failed to open (CLOCK_MONOTONIC ms; 0:
+ * never, or it opened since). */
+static long long write_failed_ms;
+
+/* How long a second opinion (pp_userbase_recheck) is not asked for after
+ * that: a primary that is down would cost every wrong password a
+ * connection attempt, and connect-timeout when its host does not answer. */
+#define RECHECK_PAUSE_MS 10000
+
 static PGresult *run_pooled(const struct pp_config *cfg, enum pp_conn_use use,
 			    const struct query *q, enum outcome *outcome, char *msg, size_t msglen,
 			    bool *on_standby, const struct pp_logger *logger)
@@ -287,12 +309,16 @@ static PGresult *run_pooled(const struct pp_config *cfg, enum pp_conn_use use,
 			/* Logged by the pool; a dropped first try is old news. */
 			msg[0] = '\0';
 			*outcome = DROPPED;
+			if (use == PP_CONN_WRITE)
+				__atomic_store_n(&write_failed_ms, now_ms(), __ATOMIC_RELAXED);
 			return NULL;
 		}
+		if (use == PP_CONN_WRITE && conn.fresh)
+			__atomic_store_n(&write_failed_ms, 0, __ATOMIC_RELAXED);
 		bool may_retry = attempt == 0 && !conn.fresh;
 
 		if (ask)
-			server = ask_server(conn.pg, cfg, outcome, msg, msglen, logger);
+			server = ask_server(&conn, cfg, outcome, msg, msglen, logger);
 		if (!ask || *outcome == ANSWERED) {
 			if (server == PP_SERVER_LATE) {
 				pp_conn_release(&conn, true);
@@ -360,6 +386,19 @@ enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
 enum pp_kind pp_userbase_lookup_primary(const struct pp_config *cfg, const char *name,
 					struct pp_mailbox *mb, const struct pp_logger *logger)
 {
+	return lookup(cfg, PP_CONN_WRITE, name, mb, logger);
+}
+
+enum pp_kind pp_userbase_recheck(const struct pp_config *cfg, const char *name,
+				 struct pp_mailbox *mb, const struct pp_logger *logger)
+{
+	long long failed = __atomic_load_n(&write_failed_ms, __ATOMIC_RELAXED);
+
+	if (failed != 0 && now_ms() - failed < RECHECK_PAUSE_MS) {
+		memset(mb, 0, sizeof *mb);
+		mb->kind = PP_KIND_UNAVAILABLE;
+		return mb->kind;
+	}
 	return lookup(cfg, PP_CONN_WRITE, name, mb, logger);
 }
 

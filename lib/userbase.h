@@ -35,6 +35,14 @@ enum pp_kind pp_userbase_lookup(const struct pp_config *cfg, const char *name,
 enum pp_kind pp_userbase_lookup_primary(const struct pp_config *cfg, const char *name,
 					struct pp_mailbox *mb, const struct pp_logger *logger);
 
+/* pp_userbase_lookup_primary for a second opinion, after a standby's value
+ * refused a password: PP_KIND_UNAVAILABLE at once, without trying, for ten
+ * seconds after a connection to where writes go failed to open (a primary
+ * that is down would otherwise cost every wrong password a connection
+ * attempt, and connect-timeout when its host does not answer). */
+enum pp_kind pp_userbase_recheck(const struct pp_config *cfg, const char *name,
+				 struct pp_mailbox *mb, const struct pp_logger *logger);
+
 void pp_mailbox_clear(struct pp_mailbox *mb);
 
 /* Does an isForward column's text (NULL for SQL NULL) mark a forward?

@@ -34,7 +34,7 @@
 
 #define APP "pp-persistent-test"
 
-static char conf[4096], conf_off[4096];
+static char conf[4096], conf_off[4096], conf_split[4096];
 
 /* --- the server's view ---------------------------------------------- */
 
@@ -108,11 +108,20 @@ static int write_services(const char *svcdir)
 {
 	snprintf(conf, sizeof conf, "%s/persistent.conf", env("PP_TMP"));
 	snprintf(conf_off, sizeof conf_off, "%s/not-persistent.conf", env("PP_TMP"));
+	snprintf(conf_split, sizeof conf_split, "%s/split.conf", env("PP_TMP"));
 	mkdir(svcdir, 0755);
 	write_config(conf, "");
 	write_config(conf_off, "persistent = no\n");
+	/* Reads and writes apart on the one server, which is a primary; every
+	 * right password of a weak value makes a write that changes nothing
+	 * (the upgrade's compare never holds, or the role may not UPDATE). */
+	write_config(conf_split, "postgresql-reads = primary\n"
+				 "upgrade-scheme = {crypt}\n"
+				 "upgrade-query = update mboxes set password=$2 "
+				 "where mbox=$1 and password=$3 and false\n");
 	return write_pam_service(svcdir, "pp", env("PP_BUILD"), conf) != 0 ||
-	       write_pam_service(svcdir, "pp_off", env("PP_BUILD"), conf_off) != 0;
+	       write_pam_service(svcdir, "pp_off", env("PP_BUILD"), conf_off) != 0 ||
+	       write_pam_service(svcdir, "pp_split", env("PP_BUILD"), conf_split) != 0;
 }
 
 static int setup(void **state)
@@ -266,6 +275,7 @@ static void test_fork_without_devnull(void **state)
 
 struct worker {
 	pthread_t thread;
+	const char *service;
 	int index;
 	int failures;
 };
@@ -278,22 +288,22 @@ static void *work(void *arg)
 		bool right = (i + w->index) % 3 != 0;
 		const char *user = i % 2 ? "keep2@persist.test" : "keep1@persist.test";
 		const char *password = right ? (i % 2 ? "s3cr3t!" : "Keep-0ne") : "wrong";
-		int rc = login("pp", user, password);
+		int rc = login(w->service, user, password);
 
 		if (rc != (right ? PAM_SUCCESS : PAM_AUTH_ERR))
 			w->failures++;
-		if (login("pp", "nobody@persist.test", "x") != PAM_USER_UNKNOWN)
+		if (login(w->service, "nobody@persist.test", "x") != PAM_USER_UNKNOWN)
 			w->failures++;
 	}
 	return NULL;
 }
 
-static void test_threads(void **state)
+static void run_workers(const char *service)
 {
 	struct worker workers[8];
 
-	(void)state;
 	for (int i = 0; i < 8; i++) {
+		workers[i].service = service;
 		workers[i].index = i;
 		workers[i].failures = 0;
 		assert_int_equal(pthread_create(&workers[i].thread, NULL, work, &workers[i]), 0);
@@ -301,10 +311,41 @@ static void test_threads(void **state)
 	for (int i = 0; i < 8; i++) {
 		assert_int_equal(pthread_join(workers[i].thread, NULL), 0);
 		if (workers[i].failures != 0)
-			fail_msg("thread %d: %d wrong answers", i, workers[i].failures);
+			fail_msg("%s, thread %d: %d wrong answers", service, i, workers[i].failures);
 	}
 	/* At most the pool's eight connections, whatever the interleaving. */
 	assert_in_range(count_backends(), 1, 8);
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	run_workers("pp");
+}
+
+/* With reads and writes apart, a process keeps a read and a write
+ * connection, each opened once: the write one on the first write. */
+static void test_reads_and_writes_apart(void **state)
+{
+	char before[1024], after[1024];
+	int others;
+
+	(void)state;
+	others = count_backends();
+	assert_int_equal(login("pp_split", "nobody@persist.test", "x"), PAM_USER_UNKNOWN);
+	assert_int_equal(settled_backends(others + 1), others + 1);
+	/* keep2's {md5} is weak: a right password tries the upgrade. */
+	assert_int_equal(login("pp_split", "keep2@persist.test", "s3cr3t!"), PAM_SUCCESS);
+	assert_int_equal(settled_backends(others + 2), others + 2);
+	module_backends(before, sizeof before);
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(login("pp_split", "keep2@persist.test", "s3cr3t!"), PAM_SUCCESS);
+		assert_int_equal(login("pp_split", "keep1@persist.test", "wrong"), PAM_AUTH_ERR);
+	}
+	module_backends(after, sizeof after);
+	assert_string_equal(after, before);
+	/* The same under threads: reads, upgrades and refusals at once. */
+	run_workers("pp_split");
 }
 
 static void test_server_restart(void **state)
@@ -388,6 +429,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_persistent_no),
 		cmocka_unit_test(test_fork),
 		cmocka_unit_test(test_fork_without_devnull),
+		/* before test_threads, whose connections fill the pool */
+		cmocka_unit_test(test_reads_and_writes_apart),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_server_restart),
 		cmocka_unit_test(test_terminated_backend),
