@@ -256,11 +256,11 @@ printf '%s\n' "auth required $module config=$PP_TMP/pp_keep.conf" \
     "password required pam_permit.so" >"$svcdir/pp_keep"
 write_conf pp_badconf "postgresql-conninfo = $direct target_session_attrs=any" "${SPLIT_KEYS[@]}"
 
-# pam_powermail.conf(5): the answer is PAM_AUTHINFO_UNAVAIL and the log
-# says why.
+# pam_powermail.conf(5): a configuration error (PAM_SERVICE_ERR), and the
+# log says why.
 login_once pp_badconf info@example.com 's3cr3t!' authenticate
-expect "target_session_attrs in postgresql-conninfo besides postgresql-reads: refused, the log says why" no \
-    "$MSG_AUTHINFO_UNAVAIL" "postgresql-conninfo sets target_session_attrs"
+expect "target_session_attrs in postgresql-conninfo besides postgresql-reads: a configuration error, the log says why" no \
+    "Error in service module" "postgresql-conninfo sets target_session_attrs"
 
 # --- the checks shared by the direct servers and the bouncers --------------
 
