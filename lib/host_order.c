@@ -52,20 +52,20 @@ int pp_host_order_shuffle(const char *host, const char *hostaddr, const char *po
 			  struct pp_host_order *out)
 {
 	const char *servers = hostaddr != NULL ? hostaddr : host;
-	uint32_t random[MAX_HOSTS];
+	uint32_t draws[MAX_HOSTS];
 	size_t perm[MAX_HOSTS], n;
 
 	memset(out, 0, sizeof *out);
 	if (servers == NULL || (n = count_items(servers)) < 2)
 		return 0;
-	if (n > MAX_HOSTS || getrandom(random, n * sizeof random[0], 0) !=
-				     (ssize_t)(n * sizeof random[0]))
+	if (n > MAX_HOSTS || getrandom(draws, n * sizeof draws[0], 0) !=
+				     (ssize_t)(n * sizeof draws[0]))
 		return -1;
 	/* Fisher-Yates; the modulo's bias is below n / 2^32. */
 	for (size_t i = 0; i < n; i++)
 		perm[i] = i;
 	for (size_t i = n - 1; i > 0; i--) {
-		size_t j = random[i] % (i + 1), t = perm[i];
+		size_t j = draws[i] % (i + 1), t = perm[i];
 
 		perm[i] = perm[j];
 		perm[j] = t;

@@ -63,40 +63,16 @@ command -v pgbouncer >/dev/null || have_bouncer=
 bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 [[ -x $bin/pg_basebackup && -x $bin/pg_ctl ]] || bail "no PostgreSQL server under /usr/lib/postgresql"
 
-# pg_ctl, pg_basebackup and pgbouncer refuse to run as root.
-if [[ $(id -u) -eq 0 ]]; then
-    RUNUSER=$(command -v runuser || echo /usr/sbin/runuser)
-    as_owner() { "$RUNUSER" -u postgres -- "$@"; }
-    give() { chown postgres: "$@"; }
-else
-    as_owner() { "$@"; }
-    give() { :; }
-fi
+# as_owner and give (pg_ctl, pg_basebackup and pgbouncer refuse to run as
+# root), free_port, wait_for, alive, stop_pid.
+# shellcheck source=tests/replicas.bash
+. "$(dirname "${BASH_SOURCE[0]}")/replicas.bash"
 
 # --- cleanup ------------------------------------------------------------
 
 bouncer_pids=()
 inproc_pid=
 pids=()   # background logins
-
-# alive PID: the process exists and is not a zombie (a daemon's parent may
-# never reap it).
-alive() {
-    local state
-    state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-    [[ -n $state && $state != Z ]]
-}
-
-stop_pid() { # stop_pid PID: TERM, then KILL after 5 s
-    local pid=$1 i
-    [[ -n $pid ]] && alive "$pid" || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 50); do
-        alive "$pid" || return 0
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-}
 
 stop_standby() {
     if [[ -f $standby/data/postmaster.pid ]]; then
@@ -125,29 +101,6 @@ on_exit cleanup
 trap '' PIPE
 
 # --- helpers ------------------------------------------------------------
-
-# A port nobody on 127.0.0.1 answers on (as tests/pg.sh picks them).
-free_port() {
-    local p _
-    for _ in $(seq 1 50); do
-        p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
-            return 0
-        fi
-    done
-    return 1
-}
-
-# wait_for SECONDS COMMAND...: true as soon as COMMAND succeeds.
-wait_for() {
-    local end=$((SECONDS + $1))
-    shift
-    while ! "$@"; do
-        [[ $SECONDS -lt $end ]] || return 1
-        sleep 0.1
-    done
-}
 
 psql_primary() {
     psql -X -q -v ON_ERROR_STOP=1 -h "$primary/sock" -p "$P_PORT" -U postgres "$@"
