@@ -278,13 +278,6 @@ static enum pp_server ask_server(struct pp_conn *conn, const struct pp_config *c
 	return conn->server;
 }
 
-/* run() on a connection from the pool, for use.  A kept connection the
- * server has since closed (a restart, an idle timeout) is retried once on
- * a new one; nothing else is.  A read on a standby further behind than
- * standby-max-lag goes to a write connection instead; *on_standby (may be
- * NULL) says whether a standby answered.  NULL with msg set when no
- * connection could be had (the pool has logged why: msg is then empty) or
- * none answered. */
 /* When where writes go last failed to answer: no connection, or none in
  * time (CLOCK_MONOTONIC ms; 0: never, or it answered since). */
 static long long write_failed_ms;
@@ -307,6 +300,13 @@ const char *pp_userbase_unavailable(const struct pp_config *cfg, bool write)
 					     : "userbase unavailable";
 }
 
+/* run() on a connection from the pool, for use.  A kept connection the
+ * server has since closed (a restart, an idle timeout) is retried once on
+ * a new one; nothing else is.  A read on a standby further behind than
+ * standby-max-lag goes to a write connection instead; *on_standby (may be
+ * NULL) says whether a standby answered.  NULL with msg set when no
+ * connection could be had (the pool has logged why: msg is then empty) or
+ * none answered. */
 static PGresult *run_pooled(const struct pp_config *cfg, enum pp_conn_use use,
 			    const struct query *q, enum outcome *outcome, char *msg, size_t msglen,
 			    bool *on_standby, const struct pp_logger *logger)
