@@ -7,6 +7,16 @@
 #                                       libpam complains at every pam_start)
 #   run_pamtester SERVICE USER PASSWORD OP...
 #                                       sets $out (stdout and stderr) and $rc
+#   login_once SERVICE USER PASSWORD OP...
+#                                       run_pamtester, its output appended to
+#                                       the file $alloutput (for a test's
+#                                       end-of-run check that no secret was
+#                                       printed)
+#   run_many SERVICE USER PASSWORD COUNT
+#                                       COUNT authenticate operations in one
+#                                       pamtester process (each reads its own
+#                                       line); sets $out, $rc and $succ, and
+#                                       appends $out to $alloutput
 #
 # pamtester asks "Password: " through libpam_misc's conversation, which reads
 # one line from standard input when that is not a terminal.
@@ -29,6 +39,28 @@ run_pamtester() {
     rc=0
     out=$(printf '%s\n' "$password" |
         env "${wrapper_env[@]}" pamtester -v "$service" "$user" "$@" 2>&1) || rc=$?
+}
+
+login_once() {
+    run_pamtester "$@"
+    printf '%s\n' "$out" >>"${alloutput:?}"
+}
+
+run_many() {
+    local service=$1 user=$2 password=$3 count=$4 i ops=() pw=$PP_TMP/pw.$BASHPID
+    for ((i = 0; i < count; i++)); do
+        ops+=(authenticate)
+        printf '%s\n' "$password"
+    done >"$pw"
+    rc=0
+    # stdout apart: the stderr prompts would land inside its buffered lines.
+    out=$(env "${wrapper_env[@]}" pamtester "$service" "$user" "${ops[@]}" <"$pw" 2>"$pw.err") ||
+        rc=$?
+    # shellcheck disable=SC2034  # the caller's
+    succ=$(grep -c '^pamtester: successfully authenticated$' <<<"$out")
+    out+=$'\n'$(<"$pw.err")
+    rm -f "$pw" "$pw.err"
+    printf '%s\n' "$out" >>"${alloutput:?}"
 }
 
 # A sanitized module reports through the sanitizer runtime pamtester preloads.

@@ -132,33 +132,6 @@ EOF
 . "$(dirname "${BASH_SOURCE[0]}")/pamtester.bash"
 use_pam_wrapper "$svcdir"
 
-# login_once SERVICE USER PASSWORD OP...: run_pamtester, and keep
-# every output for the end-of-test check that no secret was printed.
-login_once() {
-    run_pamtester "$@"
-    printf '%s\n' "$out" >>"$alloutput"
-}
-
-# run_many SERVICE USER PASSWORD COUNT: COUNT authenticate operations in one
-# pamtester process (each reads its own line); sets $out, $rc and $succ.
-run_many() {
-    local service=$1 user=$2 password=$3 count=$4 i ops=() pw=$PP_TMP/pw.$BASHPID
-    for ((i = 0; i < count; i++)); do
-        ops+=(authenticate)
-        printf '%s\n' "$password"
-    done >"$pw"
-    rc=0
-    # stdout apart: the stderr prompts would land inside its buffered lines.
-    out=$(env "${wrapper_env[@]}" pamtester "$service" "$user" "${ops[@]}" <"$pw" 2>"$pw.err") ||
-        rc=$?
-    succ=$(grep -c '^pamtester: successfully authenticated$' <<<"$out")
-    out+=$'\n'$(<"$pw.err")
-    rm -f "$pw" "$pw.err"
-    printf '%s\n' "$out" >>"$alloutput"
-}
-
-
-
 # check_eq LABEL GOT WANT
 check_eq() {
     if [[ $2 == "$3" ]]; then

@@ -153,26 +153,6 @@ mkdir -p "$svcdir"
 use_pam_wrapper "$svcdir"
 : >"$alloutput"
 
-login_once() { # login_once SERVICE USER ANSWERS OP...: run_pamtester, output kept
-    run_pamtester "$@"
-    printf '%s\n' "$out" >>"$alloutput"
-}
-
-# run_many SERVICE USER PASSWORD COUNT: COUNT logins in one pamtester
-# process; sets $out, $rc and $succ.
-run_many() {
-    local service=$1 user=$2 password=$3 count=$4 i ops=() pw=$PP_TMP/pw.$BASHPID
-    for ((i = 0; i < count; i++)); do
-        ops+=(authenticate)
-        printf '%s\n' "$password"
-    done >"$pw"
-    rc=0
-    out=$(env "${wrapper_env[@]}" pamtester "$service" "$user" "${ops[@]}" <"$pw" 2>"$pw.err") || rc=$?
-    succ=$(grep -c '^pamtester: successfully authenticated$' <<<"$out")
-    out+=$'\n'$(<"$pw.err")
-    rm -f "$pw" "$pw.err"
-    printf '%s\n' "$out" >>"$alloutput"
-}
 
 # many_at_once SERVICE USER PASSWORD PROCESSES COUNT: PROCESSES run_many at
 # once; sets $bad (empty when every login succeeded).
